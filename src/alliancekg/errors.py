@@ -1,0 +1,39 @@
+"""One error tree: every failure the library reports derives from :class:`AllianceKGError`.
+
+Each error knows the exit code the command line maps it to: 1 when data failed a check, 2 for
+usage and load errors.
+"""
+
+from __future__ import annotations
+
+__all__ = ["AllianceKGError", "UsageError", "LoadError", "CheckFailed"]
+
+
+class AllianceKGError(Exception):
+    """Base of all alliancekg errors."""
+
+    exit_code = 2
+
+
+class UsageError(AllianceKGError):
+    """A command or function was called with arguments it cannot use."""
+
+
+class LoadError(AllianceKGError):
+    """A file could not be read or parsed; the message names the file, line and problem."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        where = path if line is None else f"{path}:{line}"
+        super().__init__(f"{where}: {message}" if where else message)
+        self.path = path
+        self.line = line
+
+
+class CheckFailed(AllianceKGError):
+    """Data was read but failed validation or a quality check."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems or [])
