@@ -74,12 +74,20 @@ def passage_iri(source_slug: str, span: Span) -> str:
 
 
 def passage_turtle(source_slug: str, span: Span) -> str:
-    """The Turtle block that declares a passage (prefixes ``id:``, ``akg:``, ``oa:``, ``dcterms:``)."""
+    """The Turtle block that declares a passage, relative to ``@base <https://w3id.org/alliancekg/id/>``.
+
+    >>> print(passage_turtle("iuces-consortium", Span(10, 20)), end="")
+    <passage/iuces-consortium/10-20> a akg:SourcePassage ;
+        rdfs:label "iuces-consortium, characters 10-20" ;
+        dcterms:isPartOf <source/iuces-consortium> ;
+        oa:start 10 ;
+        oa:end 20 .
+    """
     name = f"passage/{source_slug}/{span.start}-{span.end}"
     return (
-        f"id:{name} a akg:SourcePassage ;\n"
+        f"<{name}> a akg:SourcePassage ;\n"
         f'    rdfs:label "{source_slug}, characters {span.start}-{span.end}" ;\n'
-        f"    dcterms:isPartOf id:source/{source_slug} ;\n"
+        f"    dcterms:isPartOf <source/{source_slug}> ;\n"
         f"    oa:start {span.start} ;\n"
         f"    oa:end {span.end} .\n"
     )

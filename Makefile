@@ -1,0 +1,23 @@
+# Two commands on a fresh machine: `make demo` builds the dataset, `make test` runs the tests.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test install clean
+
+$(BIN)/alliancekg: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/alliancekg
+
+demo: install
+	$(BIN)/alliancekg build
+
+test: install
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf dist $(VENV) .pytest_cache

@@ -1,0 +1,5 @@
+"""``python -m alliancekg`` runs the command line."""
+
+from alliancekg.cli import main
+
+main()

@@ -1,0 +1,149 @@
+"""``alliancekg build``: load, validate, check, infer, and publish the dataset atomically.
+
+Outputs are written to a temporary folder beside the target and swapped in only when every step
+succeeded, so a failed build leaves the previous ``dist/`` as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from alliancekg.errors import CheckFailed, LoadError
+from alliancekg.inference import infer
+from alliancekg.loading import input_files, load_graph, to_oxigraph
+from alliancekg.namespaces import bind_prefixes
+from alliancekg.outputs import dataset_description, jsonld_context, store_to_graph, write_jsonld, write_ntriples, write_turtle
+from alliancekg.provenance import SourceProblem, verify_sources
+from alliancekg.quality import QCViolation, run_checks, violation_queries
+from alliancekg.queryfile import QueryFile, catalogue
+from alliancekg.settings import Settings
+from alliancekg.sparql import construct_triples, select_rows
+from alliancekg.validation import ValidationReport, validate
+
+__all__ = ["BuildResult", "build", "input_paths", "load_store"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build produced."""
+
+    dist_dir: Path
+    counts: dict[str, int]
+    asserted_triples: int
+    inferred_triples: int
+    validation: ValidationReport
+    sources_checked: bool
+    files: tuple[str, ...] = field(default=())
+
+
+def input_paths(settings: Settings) -> list[Path]:
+    """The ontology, vocabularies and data files, in load order (the shapes are not data)."""
+    for folder in (settings.ontology_dir, settings.data_dir):
+        if not folder.is_dir():
+            raise LoadError("folder not found", path=str(folder))
+    ontology = [p for p in input_files(settings.ontology_dir) if p.resolve() != settings.shapes_file.resolve()]
+    return ontology + input_files(settings.data_dir)
+
+
+def load_store(graph: Graph) -> ox.Store:
+    """An in-memory pyoxigraph store holding ``graph``."""
+    store = ox.Store()
+    store.extend([ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph])  # type: ignore[arg-type]
+    return store
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Swap ``new`` into place as ``target``, removing the previous folder afterwards."""
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    try:
+        new.rename(target)
+    except OSError:
+        if old.exists():
+            old.rename(target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build(settings: Settings, *, progress: Progress | None = None, check_sources: bool = True) -> BuildResult:
+    """Build the dataset into ``settings.dist_dir``.
+
+    Raises :class:`~alliancekg.errors.LoadError` (exit 2) on unreadable input and
+    :class:`~alliancekg.errors.CheckFailed` (exit 1) when validation, a quality check or the source
+    check fails; in both cases nothing under ``dist_dir`` changes.
+    """
+    say = progress or (lambda _step: None)
+    say("loading ontology, vocabularies and data")
+    paths = input_paths(settings)
+    graph = load_graph(paths)
+    shapes = bind_prefixes(Graph())
+    for triple in load_graph([settings.shapes_file]):
+        shapes.add(triple)
+    static_description = load_graph(input_files(settings.root / "metadata"))
+    asserted = len(graph)
+
+    say(f"validating {asserted} triples against the SHACL shapes")
+    report = validate(graph, shapes)
+    if not report.conforms:
+        raise CheckFailed(f"the data does not conform to the shapes ({len(report.results)} results)",
+                          problems=[r.line() for r in report.results])
+
+    say("running quality checks")
+    store = load_store(graph)
+    violations: list[QCViolation] = run_checks(store, violation_queries(settings.queries_dir))
+    if violations:
+        raise CheckFailed(f"{len(violations)} quality-check violations", problems=[v.line() for v in violations])
+
+    sources_checked = check_sources and settings.seeds_dir.is_dir()
+    if sources_checked:
+        say(f"re-reading source documents in {settings.seeds_dir.name}/")
+        problems: list[SourceProblem] = verify_sources(graph, settings.seeds_dir)
+        if problems:
+            raise CheckFailed(f"{len(problems)} passages disagree with their sources", problems=[p.line() for p in problems])
+
+    say("adding inferred triples")
+    inferred = infer(store, catalogue(settings.queries_dir, "inference"))
+    counts = {k: int(v) for k, v in select_rows(store, QueryFile.from_path(
+        settings.queries_dir / "reports" / "summary.rq", root=settings.queries_dir))[0].items()}
+
+    dist = settings.dist_dir
+    dist.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}.tmp-", dir=dist.parent))
+    try:
+        say("writing Turtle, N-Triples, JSON-LD and the dataset description")
+        full = store_to_graph(store)
+        write_turtle(full, staging / "alliancekg.ttl")
+        write_ntriples(store, staging / "alliancekg.nt")
+        write_jsonld(full, staging / "alliancekg.jsonld")
+        (staging / "context.jsonld").write_text(json.dumps(jsonld_context(), indent=1) + "\n", encoding="utf-8")
+        (staging / "validation-report.txt").write_text(report.text(), encoding="utf-8")
+        write_turtle(report.graph, staging / "validation-report.ttl")
+        statistics = construct_triples(store, QueryFile.from_path(
+            settings.queries_dir / "reports" / "void-statistics.rq", root=settings.queries_dir))
+        write_turtle(dataset_description(static_description, statistics, staging), staging / "void.ttl")
+
+        say("loading the embedded store")
+        disk = ox.Store(str(staging / "store"))
+        disk.bulk_load(path=str(staging / "alliancekg.nt"), format=ox.RdfFormat.N_TRIPLES)
+        disk.flush()
+        del disk
+        files = tuple(sorted(p.name for p in staging.iterdir()))
+        _replace_dir(staging, dist)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    say("done")
+    return BuildResult(dist_dir=dist, counts=counts, asserted_triples=asserted, inferred_triples=inferred,
+                       validation=report, sources_checked=sources_checked, files=files)

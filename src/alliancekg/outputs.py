@@ -1,0 +1,95 @@
+"""Writing the published files: Turtle, N-Triples, JSON-LD with its context, and VoID/DCAT.
+
+Every writer produces the same bytes for the same graph: subjects, predicates and objects are
+sorted and the graph has no blank nodes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
+
+from alliancekg.loading import to_rdflib
+from alliancekg.namespaces import ID, PREFIXES, bind_prefixes
+
+__all__ = ["DISTRIBUTIONS", "jsonld_context", "write_ntriples", "write_turtle", "write_jsonld", "dataset_description"]
+
+#: file name, media type, label of each dump.
+DISTRIBUTIONS = (
+    ("alliancekg.ttl", "text/turtle", "Turtle"),
+    ("alliancekg.nt", "application/n-triples", "N-Triples"),
+    ("alliancekg.jsonld", "application/ld+json", "JSON-LD"),
+)
+DATASET = ID["dataset/alliancekg"]
+
+
+def store_to_graph(store: ox.Store) -> Graph:
+    """The default graph of ``store`` as an rdflib graph with the project's prefixes."""
+    graph = bind_prefixes(Graph())
+    for quad in store:
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return graph
+
+
+def write_ntriples(store: ox.Store, path: Path) -> None:
+    """N-Triples, one triple a line, lines sorted."""
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store]
+    text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    assert isinstance(text, bytes)
+    lines = sorted(set(text.decode("utf-8").splitlines()))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_turtle(graph: Graph, path: Path) -> None:
+    """Turtle with the project's prefixes (rdflib sorts subjects, predicates and objects)."""
+    path.write_bytes(graph.serialize(format="turtle", encoding="utf-8"))
+
+
+def jsonld_context() -> dict[str, object]:
+    """The JSON-LD context: the project's prefix table."""
+    return {"@context": dict(sorted(PREFIXES.items()))}
+
+
+def _sorted_values(value: object) -> object:
+    if isinstance(value, list):
+        items = [_sorted_values(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    if isinstance(value, dict):
+        return {k: _sorted_values(v) for k, v in value.items()}
+    return value
+
+
+def write_jsonld(graph: Graph, path: Path) -> None:
+    """Compact JSON-LD with the context inlined; nodes sorted by ``@id``, values sorted."""
+    context = jsonld_context()["@context"]
+    document = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+    nodes = document.get("@graph", [document])
+    nodes = sorted((_sorted_values(n) for n in nodes), key=lambda n: str(n.get("@id", "")))  # type: ignore[union-attr]
+    out = {"@context": context, "@graph": nodes}
+    path.write_text(json.dumps(out, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def dataset_description(static: Graph, statistics: Iterable[ox.Triple], dist_dir: Path) -> Graph:
+    """VoID and DCAT: the static description, the statistics and one distribution per dump."""
+    graph = bind_prefixes(Graph())
+    graph += static
+    for t in statistics:
+        graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    void_dump = URIRef("http://rdfs.org/ns/void#dataDump")
+    for name, media_type, label in DISTRIBUTIONS:
+        distribution = ID[f"dataset/alliancekg/distribution/{name.rsplit('.', 1)[-1]}"]
+        download = URIRef(f"https://w3id.org/alliancekg/dist/{name}")
+        graph.add((DATASET, DCAT.distribution, distribution))
+        graph.add((DATASET, void_dump, download))
+        graph.add((distribution, RDF.type, DCAT.Distribution))
+        graph.add((distribution, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal(f"alliancekg as {label}", lang="en")))
+        graph.add((distribution, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media_type}")))
+        graph.add((distribution, DCAT.downloadURL, download))
+        graph.add((distribution, DCAT.byteSize, Literal((dist_dir / name).stat().st_size, datatype=XSD.nonNegativeInteger)))
+        graph.add((distribution, DCTERMS.format, Literal(media_type)))
+    return graph
