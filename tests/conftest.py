@@ -1,0 +1,31 @@
+"""Shared fixtures: the project's settings, the source folder, and one build of the reference data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from alliancekg import Settings, build
+from alliancekg.build import BuildResult
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings(root=ROOT)
+
+
+@pytest.fixture(scope="session")
+def seeds_dir(settings: Settings) -> Path:
+    if not settings.seeds_dir.is_dir():
+        pytest.skip(f"source folder {settings.seeds_dir.name}/ is absent")
+    return settings.seeds_dir
+
+
+@pytest.fixture(scope="session")
+def built(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The reference data built once into a temporary folder."""
+    dist = tmp_path_factory.mktemp("build") / "dist"
+    return build(Settings(root=ROOT, dist_dir_override=dist))
