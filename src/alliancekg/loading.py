@@ -24,6 +24,7 @@ from alliancekg.namespaces import bind_prefixes
 
 __all__ = ["FORMATS", "parse_file", "load_graph", "to_rdflib", "to_oxigraph", "input_files"]
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".rdf": ox.RdfFormat.RDF_XML}
 
 
@@ -61,6 +62,8 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Nod
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"unsupported term {term!r}")
 
@@ -74,7 +77,7 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
-        datatype = term.datatype or URIRef("http://www.w3.org/2001/XMLSchema#string")
+        datatype = term.datatype or URIRef(_XSD_STRING)
         return ox.Literal(str(term), datatype=ox.NamedNode(str(datatype)))
     raise TypeError(f"unsupported term {term!r}")
 
