@@ -121,6 +121,7 @@ def build(settings: Settings, *, progress: Progress | None = None, check_sources
     dist = settings.dist_dir
     dist.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}.tmp-", dir=dist.parent))
+    staging.chmod(0o755)
     try:
         say("writing Turtle, N-Triples, JSON-LD and the dataset description")
         full = store_to_graph(store)
