@@ -20,7 +20,6 @@ from rdflib import Graph
 from alliancekg.errors import CheckFailed, LoadError
 from alliancekg.inference import infer
 from alliancekg.loading import input_files, load_graph, to_oxigraph
-from alliancekg.namespaces import bind_prefixes
 from alliancekg.outputs import dataset_description, jsonld_context, store_to_graph, write_jsonld, write_ntriples, write_turtle
 from alliancekg.provenance import SourceProblem, verify_sources
 from alliancekg.quality import QCViolation, run_checks, violation_queries
@@ -88,9 +87,7 @@ def build(settings: Settings, *, progress: Progress | None = None, check_sources
     say("loading ontology, vocabularies and data")
     paths = input_paths(settings)
     graph = load_graph(paths)
-    shapes = bind_prefixes(Graph())
-    for triple in load_graph([settings.shapes_file]):
-        shapes.add(triple)
+    shapes = load_graph([settings.shapes_file])
     static_description = load_graph(input_files(settings.root / "metadata"))
     asserted = len(graph)
 

@@ -15,13 +15,13 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from alliancekg.build import BuildResult, build as run_build
+from alliancekg.build import BuildResult, input_paths
+from alliancekg.build import build as run_build
 from alliancekg.errors import AllianceKGError
 from alliancekg.loading import load_graph
 from alliancekg.passages import find_span, passage_turtle, read_source
 from alliancekg.provenance import verify_sources
 from alliancekg.settings import Settings
-from alliancekg.build import input_paths
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -91,10 +91,10 @@ def print_summary(result: BuildResult, settings: Settings) -> None:
     where = _relative(result.dist_dir)
     out.print(f"Outputs in {where}/: {', '.join(n for n in result.files)}")
     out.print("Next:")
-    out.print(f"  alliancekg verify-sources                      # re-check every passage against the sources")
-    out.print(f"  cat {where}/validation-report.txt              # the SHACL report")
-    out.print(f"  python -c \"import pyoxigraph as ox; s = ox.Store.read_only('{where}/store'); "
-              "print(len(s))\"  # query the embedded store")
+    out.print("  .venv/bin/alliancekg verify-sources   # re-check every passage against its source", soft_wrap=True)
+    out.print(f"  cat {where}/validation-report.txt   # the SHACL report", soft_wrap=True)
+    out.print(f"  .venv/bin/python -c \"import pyoxigraph as ox; print(len(ox.Store.read_only('{where}/store')))\""
+              "   # open the embedded store", soft_wrap=True)
 
 
 def _relative(path: Path) -> str:
