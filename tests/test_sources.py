@@ -39,7 +39,7 @@ def test_a_moved_passage_is_caught(graph, seeds_dir: Path) -> None:
     end = int(moved.value(passage, OA_END))
     moved.set((passage, URIRef("http://www.w3.org/ns/oa#start"), Literal(end - 3)))
     problems = verify_sources(moved, seeds_dir)
-    assert any(p.subject == str(membership) for p in problems)
+    assert any(p.where == str(membership) for p in problems)
 
 
 def test_a_changed_source_file_is_caught(graph, seeds_dir: Path, tmp_path: Path) -> None:

@@ -17,12 +17,12 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from alliancekg.errors import CheckFailed, LoadError
+from alliancekg.errors import CheckFailed, Finding, LoadError
 from alliancekg.inference import infer
 from alliancekg.loading import input_files, load_graph, to_oxigraph
 from alliancekg.outputs import dataset_description, jsonld_context, store_to_graph, write_jsonld, write_ntriples, write_turtle
-from alliancekg.provenance import SourceProblem, verify_sources
-from alliancekg.quality import QCViolation, run_checks, violation_queries
+from alliancekg.provenance import verify_sources
+from alliancekg.quality import run_checks, violation_queries
 from alliancekg.queryfile import QueryFile, catalogue
 from alliancekg.settings import Settings
 from alliancekg.sparql import construct_triples, select_rows
@@ -99,14 +99,14 @@ def build(settings: Settings, *, progress: Progress | None = None, check_sources
 
     say("running quality checks")
     store = load_store(graph)
-    violations: list[QCViolation] = run_checks(store, violation_queries(settings.queries_dir))
+    violations: list[Finding] = run_checks(store, violation_queries(settings.queries_dir))
     if violations:
         raise CheckFailed(f"{len(violations)} quality-check violations", problems=[v.line() for v in violations])
 
     sources_checked = check_sources and settings.seeds_dir.is_dir()
     if sources_checked:
         say(f"re-reading source documents in {settings.seeds_dir.name}/")
-        problems: list[SourceProblem] = verify_sources(graph, settings.seeds_dir)
+        problems: list[Finding] = verify_sources(graph, settings.seeds_dir)
         if problems:
             raise CheckFailed(f"{len(problems)} passages disagree with their sources", problems=[p.line() for p in problems])
 

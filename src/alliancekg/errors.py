@@ -6,7 +6,24 @@ usage and load errors.
 
 from __future__ import annotations
 
-__all__ = ["AllianceKGError", "UsageError", "LoadError", "CheckFailed"]
+from dataclasses import dataclass
+
+__all__ = ["AllianceKGError", "UsageError", "LoadError", "CheckFailed", "Finding"]
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem a check found: where (a node or a check's name) and what.
+
+    >>> Finding("qc/missing-label", "id:x has no rdfs:label").line()
+    'qc/missing-label: id:x has no rdfs:label'
+    """
+
+    where: str
+    message: str
+
+    def line(self) -> str:
+        return f"{self.where}: {self.message}"
 
 
 class AllianceKGError(Exception):

@@ -8,17 +8,17 @@ span and checks that the passages behind a fact mention the things the fact link
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from alliancekg.errors import Finding
 from alliancekg.namespaces import AKG
 from alliancekg.passages import mentions, read_source, sha256_of
 
-__all__ = ["FACT_CLASSES", "SourceProblem", "verify_sources", "passage_text"]
+__all__ = ["FACT_CLASSES", "verify_sources", "passage_text"]
 
 ORG = "http://www.w3.org/ns/org#"
 TIME = "http://www.w3.org/2006/time#"
@@ -40,17 +40,6 @@ _SKIPPED_LINKS = frozenset({RDF.type, PROV.wasDerivedFrom, AKG.passage, RDFS.see
 _LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
 
 
-@dataclass(frozen=True, order=True)
-class SourceProblem:
-    """A disagreement between the data and a source file."""
-
-    subject: str
-    message: str
-
-    def line(self) -> str:
-        return f"{self.subject}: {self.message}"
-
-
 def _labels(graph: Graph, node: Node) -> list[str]:
     return [str(label) for p in _LABELS for label in graph.objects(node, p)]
 
@@ -64,27 +53,27 @@ def passage_text(graph: Graph, passage: Node, texts: dict[Node, str]) -> str | N
     return texts[document][int(start):int(end)]
 
 
-def _load_texts(graph: Graph, seeds_dir: Path, problems: list[SourceProblem]) -> dict[Node, str]:
+def _load_texts(graph: Graph, seeds_dir: Path, problems: list[Finding]) -> dict[Node, str]:
     texts: dict[Node, str] = {}
     for document in sorted(graph.subjects(RDF.type, AKG.SourceDocument)):
         name = graph.value(document, AKG.fileName)
         path = seeds_dir / str(name)
         if name is None or not path.is_file():
-            problems.append(SourceProblem(str(document), f"source file {name} not found in {seeds_dir.name}/"))
+            problems.append(Finding(str(document), f"source file {name} not found in {seeds_dir.name}/"))
             continue
         digest, text = sha256_of(path), read_source(path)
         if str(graph.value(document, AKG.sha256)) != digest:
-            problems.append(SourceProblem(str(document), f"SHA-256 of {name} is {digest}, not the one recorded"))
+            problems.append(Finding(str(document), f"SHA-256 of {name} is {digest}, not the one recorded"))
         length = graph.value(document, AKG.characterCount)
         if length is None or int(length) != len(text):
-            problems.append(SourceProblem(str(document), f"{name} has {len(text)} characters, not {length}"))
+            problems.append(Finding(str(document), f"{name} has {len(text)} characters, not {length}"))
         texts[document] = text
     return texts
 
 
-def verify_sources(graph: Graph, seeds_dir: Path) -> list[SourceProblem]:
+def verify_sources(graph: Graph, seeds_dir: Path) -> list[Finding]:
     """Every problem found re-reading ``seeds_dir`` against ``graph`` (the data with its ontology)."""
-    problems: list[SourceProblem] = []
+    problems: list[Finding] = []
     texts = _load_texts(graph, seeds_dir, problems)
     cited: dict[Node, list[Node]] = defaultdict(list)
     for subject, passage in graph.subject_objects(AKG.passage):
@@ -95,7 +84,7 @@ def verify_sources(graph: Graph, seeds_dir: Path) -> list[SourceProblem]:
             continue
         text = " … ".join(p for p in pieces if p is not None)
         if not text.strip():
-            problems.append(SourceProblem(str(subject), "its passages are empty"))
+            problems.append(Finding(str(subject), "its passages are empty"))
             continue
         types = set(graph.objects(subject, RDF.type))
         if types & FACT_CLASSES:
@@ -109,5 +98,5 @@ def verify_sources(graph: Graph, seeds_dir: Path) -> list[SourceProblem]:
         for node in named:
             if not mentions(text, _labels(graph, node)):
                 label = graph.value(node, RDFS.label) or node
-                problems.append(SourceProblem(str(subject), f"its passages do not mention {label!s}"))
+                problems.append(Finding(str(subject), f"its passages do not mention {label!s}"))
     return sorted(problems)

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from alliancekg.errors import Finding
 from alliancekg.queryfile import QueryFile, catalogue
 from alliancekg.sparql import select_rows
 
-__all__ = ["QCViolation", "run_checks", "violation_queries"]
-
-
-@dataclass(frozen=True, order=True)
-class QCViolation:
-    """One row returned by a violation query, rendered through its message template."""
-
-    check: str
-    message: str
-
-    def line(self) -> str:
-        return f"{self.check}: {self.message}"
+__all__ = ["run_checks", "violation_queries"]
 
 
 def violation_queries(queries_dir: Path) -> list[QueryFile]:
@@ -29,10 +18,10 @@ def violation_queries(queries_dir: Path) -> list[QueryFile]:
     return [q for q in catalogue(queries_dir, "qc") if q.path and q.path.name.endswith("-violation.rq")]
 
 
-def run_checks(store: ox.Store, queries: list[QueryFile]) -> list[QCViolation]:
-    """Run every check; return one violation per offending row, sorted."""
+def run_checks(store: ox.Store, queries: list[QueryFile]) -> list[Finding]:
+    """Run every check; return one finding per offending row (named by the check), sorted."""
     found = []
     for query in queries:
         for row in select_rows(store, query):
-            found.append(QCViolation(check=query.name, message=query.render_message(row)))
+            found.append(Finding(query.name, query.render_message(row)))
     return sorted(found)
