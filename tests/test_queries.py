@@ -63,13 +63,6 @@ def rdflib_graph(built) -> Graph:
     return Graph().parse(built.dist_dir / "alliancekg.nt", format="nt")
 
 
-def _oxigraph_rows(store: ox.Store, query: QueryFile, params: dict[str, str]) -> list[dict[str, str]]:
-    substitutions = {ox.Variable(k): ox.NamedNode(v) for k, v in params.items()}
-    result = store.query(query.text, substitutions=substitutions)
-    names = [v.value for v in result.variables]
-    return [{n: (row[n].value if row[n] is not None else "") for n in names} for row in result]
-
-
 def _rdflib_rows(graph: Graph, query: QueryFile, params: dict[str, str]) -> list[dict[str, str]]:
     result = graph.query(query.text, initBindings={k: URIRef(v) for k, v in params.items()})
     names = [str(v) for v in result.vars]
@@ -90,7 +83,7 @@ def test_select_query_answers(query: QueryFile, store: ox.Store, rdflib_graph: G
     cases = _cases(query)
     assert cases
     for case in cases:
-        _compare(query, _oxigraph_rows(store, query, case["params"]), case["rows"])
+        _compare(query, select_rows(store, query, params=case["params"]), case["rows"])
         _compare(query, _rdflib_rows(rdflib_graph, query, case["params"]), case["rows"])
 
 

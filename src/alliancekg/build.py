@@ -62,6 +62,10 @@ def load_store(graph: Graph) -> ox.Store:
     return store
 
 
+def _report(settings: Settings, name: str) -> QueryFile:
+    return QueryFile.from_path(settings.queries_dir / "reports" / f"{name}.rq", root=settings.queries_dir)
+
+
 def _replace_dir(new: Path, target: Path) -> None:
     """Swap ``new`` into place as ``target``, removing the previous folder afterwards."""
     old = target.with_name(f".{target.name}.old-{os.getpid()}")
@@ -112,8 +116,7 @@ def build(settings: Settings, *, progress: Progress | None = None, check_sources
 
     say("adding inferred triples")
     inferred = infer(store, catalogue(settings.queries_dir, "inference"))
-    counts = {k: int(v) for k, v in select_rows(store, QueryFile.from_path(
-        settings.queries_dir / "reports" / "summary.rq", root=settings.queries_dir))[0].items()}
+    counts = {k: int(v) for k, v in select_rows(store, _report(settings, "summary"))[0].items()}
 
     dist = settings.dist_dir
     dist.parent.mkdir(parents=True, exist_ok=True)
@@ -128,8 +131,7 @@ def build(settings: Settings, *, progress: Progress | None = None, check_sources
         (staging / "context.jsonld").write_text(json.dumps(jsonld_context(), indent=1) + "\n", encoding="utf-8")
         (staging / "validation-report.txt").write_text(report.text(), encoding="utf-8")
         write_turtle(report.graph, staging / "validation-report.ttl")
-        statistics = construct_triples(store, QueryFile.from_path(
-            settings.queries_dir / "reports" / "void-statistics.rq", root=settings.queries_dir))
+        statistics = construct_triples(store, _report(settings, "void-statistics"))
         write_turtle(dataset_description(static_description, statistics, staging), staging / "void.ttl")
 
         say("loading the embedded store")

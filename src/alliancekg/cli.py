@@ -72,10 +72,10 @@ def build(data_dir: Path | None, seeds_dir: Path | None, dist_dir: Path | None,
         else:
             result = run_build(settings, check_sources=not no_source_check)
     if not quiet:
-        print_summary(result, settings)
+        print_summary(result)
 
 
-def print_summary(result: BuildResult, settings: Settings) -> None:
+def print_summary(result: BuildResult) -> None:
     """The short summary ``make demo`` shows."""
     table = Table(title="alliancekg", show_header=True)
     table.add_column("what")

@@ -22,7 +22,7 @@ from rdflib.term import Node
 from alliancekg.errors import LoadError
 from alliancekg.namespaces import bind_prefixes
 
-__all__ = ["FORMATS", "parse_file", "load_graph", "to_rdflib", "to_oxigraph", "input_files"]
+__all__ = ["FORMATS", "parse_file", "load_graph", "rdflib_triples", "to_rdflib", "to_oxigraph", "input_files"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".rdf": ox.RdfFormat.RDF_XML}
@@ -82,7 +82,8 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"unsupported term {term!r}")
 
 
-def _rdflib_triples(triples: Iterable[ox.Triple]) -> Iterator[tuple[Node, Node, Node]]:
+def rdflib_triples(triples: Iterable[ox.Triple | ox.Quad]) -> Iterator[tuple[Node, Node, Node]]:
+    """The rdflib form of pyoxigraph triples (or of the triples of quads)."""
     for t in triples:
         yield to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)
 
@@ -92,6 +93,6 @@ def load_graph(paths: Iterable[Path]) -> Graph:
     parsed = [parse_file(Path(p)) for p in paths]
     graph = bind_prefixes(Graph())
     for triples in parsed:
-        for triple in _rdflib_triples(triples):
+        for triple in rdflib_triples(triples):
             graph.add(triple)
     return graph

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
-from alliancekg.loading import to_rdflib
+from alliancekg.loading import rdflib_triples
 from alliancekg.namespaces import ID, PREFIXES, bind_prefixes
 
 __all__ = ["DISTRIBUTIONS", "jsonld_context", "write_ntriples", "write_turtle", "write_jsonld", "dataset_description"]
@@ -31,8 +31,7 @@ DATASET = ID["dataset/alliancekg"]
 def store_to_graph(store: ox.Store) -> Graph:
     """The default graph of ``store`` as an rdflib graph with the project's prefixes."""
     graph = bind_prefixes(Graph())
-    for quad in store:
-        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    graph.addN((s, p, o, graph) for s, p, o in rdflib_triples(store))
     return graph
 
 
@@ -78,8 +77,7 @@ def dataset_description(static: Graph, statistics: Iterable[ox.Triple], dist_dir
     """VoID and DCAT: the static description, the statistics and one distribution per dump."""
     graph = bind_prefixes(Graph())
     graph += static
-    for t in statistics:
-        graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    graph.addN((s, p, o, graph) for s, p, o in rdflib_triples(statistics))
     void_dump = URIRef("http://rdfs.org/ns/void#dataDump")
     for name, media_type, label in DISTRIBUTIONS:
         distribution = ID[f"dataset/alliancekg/distribution/{name.rsplit('.', 1)[-1]}"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 
@@ -20,10 +20,13 @@ def term_text(term: object) -> str:
     return str(term)
 
 
-def select_rows(store: ox.Store, query: QueryFile | str) -> list[dict[str, str]]:
-    """Evaluate a SELECT query; rows map each variable to the text of its value."""
+def select_rows(store: ox.Store, query: QueryFile | str, *,
+                params: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+    """Evaluate a SELECT query, binding ``params`` (name to IRI) through the engine's substitutions;
+    rows map each variable to the text of its value (``""`` when unbound)."""
     text = query.text if isinstance(query, QueryFile) else query
-    solutions = store.query(text)
+    substitutions = {ox.Variable(name): ox.NamedNode(iri) for name, iri in (params or {}).items()}
+    solutions = store.query(text, substitutions=substitutions)
     assert isinstance(solutions, ox.QuerySolutions)
     names = [v.value for v in solutions.variables]
     return [{name: term_text(row[name]) for name in names} for row in solutions]
