@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph
 
+from alliancekg.loading import to_rdflib
+from alliancekg.params import bind_params
 from alliancekg.queryfile import QueryFile, catalogue
-from alliancekg.sparql import select_rows
+from alliancekg.sparql import term_text
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = catalogue(ROOT / "queries")
@@ -63,8 +65,16 @@ def rdflib_graph(built) -> Graph:
     return Graph().parse(built.dist_dir / "alliancekg.nt", format="nt")
 
 
+def _store_rows(store: ox.Store, query: QueryFile, params: dict[str, str]) -> list[dict[str, str]]:
+    terms = bind_params(query.params, params)
+    solutions = store.query(query.text, substitutions={ox.Variable(k): v for k, v in terms.items()})
+    names = [v.value for v in solutions.variables]
+    return [{n: term_text(row[n]) for n in names} for row in solutions]
+
+
 def _rdflib_rows(graph: Graph, query: QueryFile, params: dict[str, str]) -> list[dict[str, str]]:
-    result = graph.query(query.text, initBindings={k: URIRef(v) for k, v in params.items()})
+    terms = bind_params(query.params, params)
+    result = graph.query(query.text, initBindings={k: to_rdflib(v) for k, v in terms.items()})
     names = [str(v) for v in result.vars]
     return [{n: ("" if row[i] is None else str(row[i])) for i, n in enumerate(names)} for row in result]
 
@@ -83,7 +93,7 @@ def test_select_query_answers(query: QueryFile, store: ox.Store, rdflib_graph: G
     cases = _cases(query)
     assert cases
     for case in cases:
-        _compare(query, select_rows(store, query, params=case["params"]), case["rows"])
+        _compare(query, _store_rows(store, query, case["params"]), case["rows"])
         _compare(query, _rdflib_rows(rdflib_graph, query, case["params"]), case["rows"])
 
 
@@ -95,4 +105,4 @@ def test_construct_query_answers(query: QueryFile, store: ox.Store) -> None:
 
 @pytest.mark.parametrize("query", [q for q in QUERIES if q.kind == "violation"], ids=lambda q: q.name)
 def test_quality_check_finds_nothing_in_the_data(query: QueryFile, store: ox.Store) -> None:
-    assert select_rows(store, query) == []
+    assert _store_rows(store, query, {}) == []

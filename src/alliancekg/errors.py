@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["AllianceKGError", "UsageError", "LoadError", "CheckFailed", "Finding"]
+__all__ = ["AllianceKGError", "CheckFailed", "Finding", "LoadError", "QueryError", "UsageError"]
 
 
 @dataclass(frozen=True, order=True)
@@ -54,3 +54,8 @@ class CheckFailed(AllianceKGError):
     def __init__(self, message: str, *, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.problems = list(problems or [])
+
+
+class QueryError(AllianceKGError):
+    """A query or its parameters cannot be run: unknown name, bad parameter, syntax error, refused
+    by the gate, timed out, or an endpoint failed."""
