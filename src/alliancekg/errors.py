@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["AllianceKGError", "CheckFailed", "Finding", "LoadError", "QueryError", "UsageError"]
+__all__ = [
+    "AllianceKGError",
+    "CheckFailed",
+    "EndpointError",
+    "Finding",
+    "LoadError",
+    "PartialResult",
+    "QueryError",
+    "UsageError",
+]
 
 
 @dataclass(frozen=True, order=True)
@@ -59,3 +68,18 @@ class CheckFailed(AllianceKGError):
 class QueryError(AllianceKGError):
     """A query or its parameters cannot be run: unknown name, bad parameter, syntax error, refused
     by the gate, timed out, or an endpoint failed."""
+
+
+class EndpointError(QueryError):
+    """A remote SPARQL endpoint or graph store failed: unreachable, timed out, refused the request
+    or answered in a form that cannot be read. The message names the endpoint."""
+
+    def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+        super().__init__(f"{url}: {message}")
+        self.url = url
+        self.status = status
+
+
+class PartialResult(EndpointError):
+    """A remote endpoint answered with less than the whole result (a server cap, HTTP 206, a
+    truncated body); the answer is never returned as if it were complete."""
