@@ -11,9 +11,11 @@ from __future__ import annotations
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
-__all__ = ["AKG", "ID", "ONTOLOGY_IRI", "PREFIXES", "bind_prefixes"]
+__all__ = ["AKG", "DATA_GRAPH", "ID", "ONTOLOGY_IRI", "PREFIXES", "bind_prefixes", "shorten"]
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/alliancekg/ontology")
+# The named graph the dataset is published to in a remote store (`alliancekg publish`).
+DATA_GRAPH = "https://w3id.org/alliancekg/graph/data"
 
 
 class AKG(DefinedNamespace):
@@ -150,3 +152,16 @@ def bind_prefixes(graph: Graph) -> Graph:
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
     return graph
+
+
+def shorten(iri: str) -> str:
+    """A compact form of ``iri`` for tables: the longest matching prefix, else the IRI itself.
+
+    >>> shorten("https://w3id.org/alliancekg/id/org/ipgp"), shorten("urn:x")
+    ('id:org/ipgp', 'urn:x')
+    """
+    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns)), key=len, default=None)
+    if best is None:
+        return iri
+    prefix = next(name for name, ns in PREFIXES.items() if ns == best)
+    return f"{prefix}:{iri[len(best):]}"

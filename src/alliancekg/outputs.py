@@ -7,6 +7,8 @@ sorted and the graph has no blank nodes.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,7 +19,8 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 from alliancekg.loading import rdflib_triples
 from alliancekg.namespaces import ID, PREFIXES, bind_prefixes
 
-__all__ = ["DISTRIBUTIONS", "jsonld_context", "write_ntriples", "write_turtle", "write_jsonld", "dataset_description"]
+__all__ = ["DISTRIBUTIONS", "dataset_description", "jsonld_context", "write_atomic", "write_jsonld",
+           "write_ntriples", "write_turtle"]
 
 #: file name, media type, label of each dump.
 DISTRIBUTIONS = (
@@ -91,3 +94,17 @@ def dataset_description(static: Graph, statistics: Iterable[ox.Triple], dist_dir
         graph.add((distribution, DCAT.byteSize, Literal((dist_dir / name).stat().st_size, datatype=XSD.nonNegativeInteger)))
         graph.add((distribution, DCTERMS.format, Literal(media_type)))
     return graph
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it over ``path``, so readers
+    see the old file or the new one, never half of it."""
+    path = Path(path)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

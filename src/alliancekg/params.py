@@ -25,7 +25,8 @@ import pyoxigraph as ox
 from alliancekg.errors import QueryError
 from alliancekg.namespaces import PREFIXES
 
-__all__ = ["PARAM_TYPES", "bind_params", "parse_assignments", "term_to_sparql", "to_term"]
+__all__ = ["PARAM_TYPES", "bind_in_text", "bind_params", "parse_assignments", "term_to_sparql", "to_term",
+           "where_group_start"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "string", "date", "year", "integer", "decimal", "boolean")
@@ -154,3 +155,61 @@ def term_to_sparql(term: ox.NamedNode | ox.Literal) -> str:
     if term.datatype.value != XSD + "string":
         return f"{literal}^^<{term.datatype.value}>"
     return literal
+
+
+_TOKEN = re.compile(r'''
+    (?P<comment>\#[^\n]*)
+  | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<iri><[^\x00-\x20<>"{}|^`\\]*>)
+  | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_\-.:]*)
+  | (?P<open>\{) | (?P<close>\}) | (?P<lparen>\() | (?P<rparen>\))
+  | (?P<other>\S)
+''', re.VERBOSE | re.DOTALL)
+
+
+def where_group_start(text: str) -> int:
+    """The offset just after the ``{`` that opens the query's outermost WHERE group.
+
+    >>> q = 'CONSTRUCT { ?s ?p "}" } WHERE { ?s ?p ?o }'
+    >>> q[where_group_start(q):]
+    ' ?s ?p ?o }'
+    """
+    braces = parens = 0
+    seen_where = False
+    first_group = None
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "word" and match.group().upper() == "WHERE" and braces == parens == 0:
+            seen_where = True
+        elif kind == "open":
+            if braces == parens == 0 and (seen_where or first_group is None):
+                if seen_where:
+                    return match.end()
+                first_group = match.end()
+            braces += 1
+        elif kind == "close":
+            braces -= 1
+        elif kind == "lparen":
+            parens += 1
+        elif kind == "rparen":
+            parens -= 1
+    if first_group is None:
+        raise QueryError("cannot find the query's WHERE group to bind parameters")
+    return first_group
+
+
+def bind_in_text(text: str, terms: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+    """Bind ``terms`` for an engine that takes only text (a remote endpoint): a ``VALUES`` block of
+    validated, escaped terms opens the outermost WHERE group, so the parameters are bound before
+    the group's patterns and filters, as rdflib's ``initBindings`` and pyoxigraph's substitutions do.
+
+    >>> bind_in_text("SELECT ?a WHERE { ?a ?p ?o }", {"a": to_term("id:org/ipgp", "iri")})
+    'SELECT ?a WHERE { VALUES (?a) { (<https://w3id.org/alliancekg/id/org/ipgp>) } ?a ?p ?o }'
+    """
+    if not terms:
+        return text
+    names = " ".join(f"?{name}" for name in terms)
+    values = " ".join(term_to_sparql(term) for term in terms.values())
+    at = where_group_start(text)
+    return f"{text[:at]} VALUES ({names}) {{ ({values}) }}{text[at:]}"

@@ -1,0 +1,232 @@
+"""Query engines: the embedded pyoxigraph store, rdflib in memory, and any remote SPARQL endpoint.
+
+Every engine answers in the same standard bytes (SPARQL JSON results for SELECT and ASK,
+N-Triples for CONSTRUCT and DESCRIBE), so one reader turns all three into the same result.
+Parameters are bound by each engine's own mechanism: pyoxigraph ``substitutions``, rdflib
+``initBindings``, and for an endpoint a ``VALUES`` block of validated, escaped terms.
+
+Local engines evaluate in a forked worker process that is killed at the deadline: neither
+pyoxigraph nor rdflib can cancel a running query, and a timeout must really stop it.
+
+>>> engine = MemoryEngine(rdflib.Graph().parse(data="<urn:a> <urn:b> 1 .", format="turtle"))
+>>> engine.evaluate("SELECT ?o WHERE { ?s ?p ?o }", kind="select", terms={}, timeout=10, max_rows=10)
+b'{"head":{"vars":["o"]},"results":{"bindings":[{"o":{"type":"literal","value":"1","datatype":"http://www.w3.org/2001/XMLSchema#integer"}}]}}'
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+import rdflib
+import rdflib.plugins.sparql
+
+from alliancekg.errors import QueryError
+from alliancekg.loading import to_oxigraph, to_rdflib
+from alliancekg.params import bind_in_text
+
+__all__ = ["Engine", "MemoryEngine", "RemoteEngine", "StoreEngine", "Term", "solutions_json"]
+
+Term = ox.NamedNode | ox.Literal
+# A result larger than this cannot come back through the worker's pipe in one message.
+_MAX_MESSAGE = 1 << 30
+
+
+class Engine(Protocol):
+    """What the query runner needs from an engine."""
+
+    name: str
+
+    def graphs(self) -> set[str]:
+        """The named graphs a query may name in FROM / FROM NAMED."""
+        ...
+
+    def evaluate(self, text: str, *, kind: str, terms: Mapping[str, Term], timeout: float | None,
+                 max_rows: int | None) -> bytes:
+        """Evaluate a gated query; SPARQL JSON results or N-Triples bytes."""
+        ...
+
+
+def _term_json(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    cell = {"type": "literal", "value": term.value}
+    if term.language:
+        cell["xml:lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        cell["datatype"] = term.datatype.value
+    return cell
+
+
+def solutions_json(variables: Sequence[str], rows: Iterable[Sequence[object]], *,
+                   max_rows: int | None) -> bytes:
+    """SPARQL 1.1 JSON results for ``rows`` of pyoxigraph terms (``None`` when unbound), keeping at
+    most ``max_rows`` + 1 rows so the reader can tell the answer was cut."""
+    bindings = []
+    for row in rows:
+        if max_rows is not None and len(bindings) > max_rows:
+            break
+        bindings.append({v: _term_json(t) for v, t in zip(variables, row) if t is not None})
+    document = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _boolean_json(value: bool) -> bytes:
+    return json.dumps({"head": {}, "boolean": value}, separators=(",", ":")).encode()
+
+
+def _in_worker(function, timeout: float | None) -> bytes:  # noqa: ANN001 - a zero-argument callable
+    """Run ``function`` in a forked child and return its bytes; kill the child at ``timeout``."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return function()  # no fork on this platform: no hard timeout either
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            sender.send_bytes(b"\x00" + function())
+        except BaseException as error:  # report every failure to the parent, then exit
+            sender.send_bytes(b"\x01" + str(error).encode("utf-8", "replace"))
+        finally:
+            sender.close()
+            os._exit(0)
+
+    process = context.Process(target=child, daemon=True)
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise QueryError(f"query stopped after the {timeout:g} s timeout")
+        message = receiver.recv_bytes(_MAX_MESSAGE)
+    except EOFError:
+        raise QueryError(f"query worker died (exit code {process.exitcode})") from None
+    except OSError as error:
+        raise QueryError(f"query result too large to return: {error}") from None
+    finally:
+        receiver.close()
+        if process.is_alive():
+            process.kill()
+        process.join()
+    if message[:1] == b"\x01":
+        raise QueryError(message[1:].decode("utf-8", "replace"))
+    return message[1:]
+
+
+def _store_answer(store: ox.Store, text: str, kind: str, terms: Mapping[str, Term],
+                  max_rows: int | None) -> bytes:
+    substitutions = {ox.Variable(name): term for name, term in terms.items()}
+    try:
+        answer = store.query(text, substitutions=substitutions or None)
+    except SyntaxError as error:
+        raise QueryError(f"syntax error: {error}") from None
+    if isinstance(answer, ox.QueryBoolean):
+        return _boolean_json(bool(answer))
+    if isinstance(answer, ox.QueryTriples):
+        return answer.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+    variables = [v.value for v in answer.variables]
+    return solutions_json(variables, ([row[v] for v in variables] for row in answer), max_rows=max_rows)
+
+
+class StoreEngine:
+    """The embedded pyoxigraph store: on disk (opened read-only in the worker) or in memory.
+
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.Literal("x")))
+    >>> StoreEngine(store=store).evaluate("ASK { ?s ?p 'x' }", kind="ask", terms={}, timeout=5, max_rows=None)
+    b'{"head":{},"boolean":true}'
+    """
+
+    name = "store"
+
+    def __init__(self, path: Path | None = None, *, store: ox.Store | None = None) -> None:
+        if (path is None) == (store is None):
+            raise ValueError("give the path of a store or an open store, not both")
+        if path is not None and not (Path(path) / "CURRENT").is_file():
+            raise QueryError(f"{path}: no store here; run `alliancekg build` first")
+        self.path = Path(path) if path is not None else None
+        self._store = store
+
+    def _open(self) -> ox.Store:
+        return self._store if self._store is not None else ox.Store.read_only(str(self.path))
+
+    def graphs(self) -> set[str]:
+        return {g.value for g in self._open().named_graphs() if isinstance(g, ox.NamedNode)}
+
+    def evaluate(self, text: str, *, kind: str, terms: Mapping[str, Term], timeout: float | None,
+                 max_rows: int | None) -> bytes:
+        return _in_worker(lambda: _store_answer(self._open(), text, kind, terms, max_rows), timeout)
+
+
+def _rdflib_answer(graph: rdflib.Graph, text: str, kind: str, terms: Mapping[str, Term],
+                   max_rows: int | None) -> bytes:
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # never fetch or read FROM IRIs (in the worker)
+    result = graph.query(text, initBindings={name: to_rdflib(term) for name, term in terms.items()})
+    if result.type == "ASK":
+        return _boolean_json(bool(result.askAnswer))
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        triples = (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in result.graph)
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    variables = [str(v) for v in result.vars or ()]
+    rows = ([None if t is None else to_oxigraph(t) for t in row] for row in result)
+    return solutions_json(variables, rows, max_rows=max_rows)
+
+
+class MemoryEngine:
+    """rdflib in memory: for small graphs, and the engine validation already uses."""
+
+    name = "memory"
+
+    def __init__(self, graph: rdflib.Graph) -> None:
+        self.graph = graph
+
+    @classmethod
+    def from_files(cls, paths: Iterable[Path]) -> MemoryEngine:
+        """Parse RDF files (format guessed from the suffix) into one graph."""
+        graph = rdflib.Graph()
+        for path in paths:
+            graph.parse(path, format=rdflib.util.guess_format(str(path)))
+        return cls(graph)
+
+    def graphs(self) -> set[str]:
+        if isinstance(self.graph, rdflib.Dataset):
+            return {str(g.identifier) for g in self.graph.graphs() if isinstance(g.identifier, rdflib.URIRef)}
+        return set()
+
+    def evaluate(self, text: str, *, kind: str, terms: Mapping[str, Term], timeout: float | None,
+                 max_rows: int | None) -> bytes:
+        return _in_worker(lambda: _rdflib_answer(self.graph, text, kind, terms, max_rows), timeout)
+
+
+class RemoteEngine:
+    """Any SPARQL 1.1 endpoint, through :class:`alliancekg.remote.Endpoint`.
+
+    ``graphs`` are the named graphs the dataset lives in on the server; they are sent as the
+    protocol's ``default-graph-uri`` and are the only graphs FROM / FROM NAMED may name.
+    """
+
+    name = "remote"
+
+    def __init__(self, url: str, *, graphs: Sequence[str] = (), **options: object) -> None:
+        from alliancekg.remote import Endpoint
+
+        self.url = url
+        self._graphs = tuple(graphs)
+        self.endpoint = Endpoint(url, default_graphs=self._graphs, **options)  # type: ignore[arg-type]
+
+    def graphs(self) -> set[str]:
+        return set(self._graphs)
+
+    def evaluate(self, text: str, *, kind: str, terms: Mapping[str, Term], timeout: float | None,
+                 max_rows: int | None) -> bytes:
+        from alliancekg.gate import gate
+
+        bound = bind_in_text(text, terms)
+        gate(bound, store_graphs=self.graphs())  # the text that leaves is the text that was checked
+        return self.endpoint.query(bound, kind=kind, deadline=timeout)
