@@ -12,15 +12,22 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import pyoxigraph as ox
 from rich.console import Console
 from rich.table import Table
 
 from alliancekg.build import BuildResult, input_paths
 from alliancekg.build import build as run_build
-from alliancekg.errors import AllianceKGError
+from alliancekg.errors import AllianceKGError, QueryError
 from alliancekg.loading import load_graph
+from alliancekg.namespaces import DATA_GRAPH, shorten
+from alliancekg.outputs import write_atomic
+from alliancekg.params import parse_assignments
 from alliancekg.passages import find_span, passage_turtle, read_source
 from alliancekg.provenance import verify_sources
+from alliancekg.query import DEFAULT_TIMEOUT, find_query, open_engine, run_query
+from alliancekg.queryfile import catalogue
+from alliancekg.results import Format, QueryResult
 from alliancekg.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -133,3 +140,104 @@ def passage(source: Path, slug: str, start: str, end: str | None, occurrence: in
     with _errors_to_exit_codes():
         span = find_span(read_source(source), start=start, end=end, occurrence=occurrence)
     click.echo(passage_turtle(slug, span), nl=False)
+
+
+@main.command("queries")
+@click.argument("folder", required=False)
+def queries_command(folder: str | None) -> None:
+    """List the query catalogue (or one FOLDER of it): name, summary and parameters."""
+    settings = Settings.from_env()
+    with _errors_to_exit_codes():
+        if folder and not (settings.queries_dir / folder).is_dir():
+            raise QueryError(f"no query folder {folder!r} in {settings.queries_dir.name}/")
+        queries = catalogue(settings.queries_dir, folder)
+    table = Table(show_header=True, show_lines=False)
+    for column in ("name", "summary", "params"):
+        table.add_column(column, overflow="fold")
+    for query in queries:
+        params = ", ".join(f"{name} ({kind})" for name, kind in query.params.items())
+        table.add_row(query.name, query.summary, params)
+    out.print(table)
+
+
+_SUFFIX_FORMATS = {".csv": Format.CSV, ".tsv": Format.TSV, ".json": Format.JSON, ".srj": Format.JSON,
+                   ".xml": Format.XML, ".srx": Format.XML, ".ttl": Format.TURTLE, ".nt": Format.NTRIPLES,
+                   ".jsonld": Format.JSONLD}
+
+
+def _output_format(requested: str | None, output: str | None, kind: str) -> Format:
+    if requested:
+        return Format(requested)
+    if output and output != "-":
+        suffix = Path(output).suffix.lower()
+        if suffix in _SUFFIX_FORMATS:
+            return _SUFFIX_FORMATS[suffix]
+    elif out.is_terminal and kind in ("select", "ask"):
+        return Format.TABLE
+    return Format.TURTLE if kind in ("construct", "describe") else Format.CSV
+
+
+def print_table(result: QueryResult) -> None:
+    """Rows as a table on the terminal, IRIs shortened with the project's prefixes."""
+    if result.kind == "ask":
+        out.print("yes" if result.boolean else "no")
+        return
+    table = Table(show_header=True)
+    for column in result.columns:
+        table.add_column(column, overflow="fold")
+    for row in result.terms:
+        table.add_row(*("" if t is None else shorten(t.value) if isinstance(t, ox.NamedNode) else t.value
+                        for t in row))
+    out.print(table)
+
+
+@main.command()
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A query parameter; repeat for several. IRIs may use prefixes (id:org/ipgp).")
+@click.option("--at", metavar="DATE", help="Shorthand for -p at=DATE (YYYY-MM-DD) on dated queries.")
+@click.option("--format", "-f", "fmt", type=click.Choice([f.value for f in Format]),
+              help="Output format (default: a table on a terminal, else CSV or Turtle, or from -o's suffix).")
+@click.option("--endpoint", metavar="URL", help="Query a remote SPARQL endpoint instead of the embedded store.")
+@click.option("--graph", "graphs", multiple=True, metavar="IRI",
+              help=f"With --endpoint: the graph holding the data (default: {DATA_GRAPH}; 'default' for the "
+                   "server's default graph).")
+@click.option("--engine", type=click.Choice(["store", "memory"]), default="store", show_default=True,
+              help="Local engine: the embedded pyoxigraph store, or rdflib in memory.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT, show_default=True,
+              help="Seconds before the query is stopped.")
+@click.option("--limit", type=click.IntRange(min=0), help="Return at most N rows.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
+def query(name: str, params: tuple[str, ...], at: str | None, fmt: str | None, endpoint: str | None,
+          graphs: tuple[str, ...], engine: str, timeout: float, limit: int | None, output: str | None) -> None:
+    """Run a catalogue query NAME (see `alliancekg queries`) or a FILE.rq."""
+    settings = Settings.from_env()
+    with _errors_to_exit_codes():
+        query_file = find_query(name, queries_dir=settings.queries_dir)
+        values = parse_assignments(params)
+        if at is not None:
+            if "at" not in query_file.params:
+                raise QueryError(f"{query_file.name} takes no 'at' parameter (it takes: "
+                                 f"{', '.join(query_file.params) or 'none'})")
+            values["at"] = at
+        if endpoint:
+            graph_iris = [g for g in (graphs or (DATA_GRAPH,)) if g != "default"]
+            chosen = open_engine(endpoint, graphs=graph_iris, timeout=timeout)
+        else:
+            chosen = open_engine(engine, settings=settings)
+        result = run_query(query_file, values, engine=chosen, settings=settings, timeout=timeout, limit=limit)
+        chosen_format = _output_format(fmt, output, result.kind)
+        if chosen_format is Format.TABLE:
+            if output and output != "-":
+                raise QueryError("a table is for the terminal: choose csv, tsv, json or xml with -o")
+            print_table(result)
+        else:
+            data = result.serialize(chosen_format)
+            if output and output != "-":
+                write_atomic(Path(output), data)
+            else:
+                sys.stdout.buffer.write(data)
+                sys.stdout.flush()
+    if result.kind == "select":
+        more = " (more rows exist: raise --limit)" if result.truncated else ""
+        err.print(f"{len(result)} rows{more}", style="dim" if not result.truncated else "yellow")
