@@ -9,6 +9,8 @@ import pytest
 from alliancekg import Settings, build
 from alliancekg.build import BuildResult
 
+pytest_plugins = ["servers"]
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
