@@ -12,6 +12,7 @@ r"""Run a catalogue query, a query file or query text on any engine: the library
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -91,11 +92,12 @@ def run_query(query: QueryFile | str, params: Mapping[str, object] | None = None
     """
     settings = settings or Settings.from_env()
     if isinstance(query, str):
-        if "{" in query or "\n" in query:
-            query = QueryFile.from_text(query, name="query") if query.lstrip().startswith("#+") \
-                else QueryFile(name="query", text=query, summary="", kind="select")
-        else:
+        if re.fullmatch(r"[\w./\-]+", query):  # a name or a path, not SPARQL text
             query = find_query(query, queries_dir=settings.queries_dir)
+        elif query.lstrip().startswith("#+"):
+            query = QueryFile.from_text(query, name="query")
+        else:
+            query = QueryFile(name="query", text=query, summary="", kind="select")
     terms = bind_params(query.params, dict(params or {}))
     engine = open_engine(engine, settings=settings)
     checked = gate(query.text, store_graphs=engine.graphs())
