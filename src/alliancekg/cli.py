@@ -151,6 +151,11 @@ def queries_command(folder: str | None) -> None:
         if folder and not (settings.queries_dir / folder).is_dir():
             raise QueryError(f"no query folder {folder!r} in {settings.queries_dir.name}/")
         queries = catalogue(settings.queries_dir, folder)
+    if not out.is_terminal:  # one tab-separated line per query for scripts
+        for query in queries:
+            params = ", ".join(f"{name} ({kind})" for name, kind in query.params.items())
+            click.echo(f"{query.name}\t{query.summary}\t{params}")
+        return
     table = Table(show_header=True, show_lines=False)
     for column in ("name", "summary", "params"):
         table.add_column(column, overflow="fold")
@@ -241,3 +246,27 @@ def query(name: str, params: tuple[str, ...], at: str | None, fmt: str | None, e
     if result.kind == "select":
         more = " (more rows exist: raise --limit)" if result.truncated else ""
         err.print(f"{len(result)} rows{more}", style="dim" if not result.truncated else "yellow")
+
+
+@main.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The remote store's Graph Store Protocol URL (Oxigraph: http://HOST:7878/store).")
+@click.option("--graph", default=DATA_GRAPH, show_default=True, metavar="IRI",
+              help="The named graph to replace ('default' for the store's default graph).")
+@click.option("--dist", "dist_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The built folder to publish (default: dist/).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=300, show_default=True,
+              help="Seconds to wait on each network operation, including the store's load.")
+def publish(endpoint: str, graph: str, dist_dir: Path | None, timeout: float) -> None:
+    """Load the built dataset into a remote store, replacing the graph in one request."""
+    from alliancekg.publish import publish as run_publish
+
+    settings = Settings.from_env(dist_dir=dist_dir)
+    with _errors_to_exit_codes():
+        result = run_publish(settings, endpoint=endpoint, graph=None if graph == "default" else graph,
+                             timeout=timeout)
+    where = "the default graph" if result.graph is None else f"<{result.graph}>"
+    out.print(f"Published {result.bytes_sent:,} bytes to {where} at {result.url} "
+              f"(HTTP {result.status}, {result.seconds:.1f} s).", soft_wrap=True)
+    out.print(f"Query it: alliancekg query NAME --endpoint SPARQL_QUERY_URL"
+              f"{'' if graph == DATA_GRAPH else ' --graph ' + graph}", soft_wrap=True)
