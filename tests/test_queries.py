@@ -4,23 +4,25 @@ Expected answers live in ``tests/expected/<folder>/<name>.json``: a list of case
 ``params`` and either ``rows`` (SELECT; compared in order when the query has ORDER BY) or
 ``triples`` (CONSTRUCT: the number of triples). Quality checks must return no rows. Adding a
 ``.rq`` file without its expected answer fails :func:`test_every_query_has_expected_results`.
-SELECT queries run on both pyoxigraph (the embedded store) and rdflib (the N-Triples dump).
+Every query runs on the three engines: the embedded pyoxigraph store, rdflib in memory over the
+N-Triples dump, and a real Oxigraph server the dataset was published to; all must give the same
+expected answer.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
-from rdflib import Graph
 
-from alliancekg.loading import to_rdflib
-from alliancekg.params import bind_params
+from alliancekg import MemoryEngine, RemoteEngine, Settings, StoreEngine, run_query
+from alliancekg.engines import Engine
+from alliancekg.namespaces import DATA_GRAPH
+from alliancekg.publish import publish
 from alliancekg.queryfile import QueryFile, catalogue
-from alliancekg.sparql import term_text
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = catalogue(ROOT / "queries")
@@ -55,54 +57,43 @@ def _cases(query: QueryFile) -> list[dict]:
     return json.loads(expected_path(query).read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def store(built) -> ox.Store:
-    return ox.Store.read_only(str(built.dist_dir / "store"))
+ENGINES = ["store", "memory", "remote"]
 
 
 @pytest.fixture(scope="module")
-def rdflib_graph(built) -> Graph:
-    return Graph().parse(built.dist_dir / "alliancekg.nt", format="nt")
+def engines(built, oxigraph_session) -> Iterator[dict[str, Engine]]:
+    publish(Settings(root=ROOT, dist_dir_override=built.dist_dir), endpoint=oxigraph_session.store_url)
+    yield {"store": StoreEngine(built.dist_dir / "store"),
+           "memory": MemoryEngine.from_files([built.dist_dir / "alliancekg.nt"]),
+           "remote": RemoteEngine(oxigraph_session.query_url, graphs=[DATA_GRAPH], timeout=30)}
 
 
-def _store_rows(store: ox.Store, query: QueryFile, params: dict[str, str]) -> list[dict[str, str]]:
-    terms = bind_params(query.params, params)
-    solutions = store.query(query.text, substitutions={ox.Variable(k): v for k, v in terms.items()})
-    names = [v.value for v in solutions.variables]
-    return [{n: term_text(row[n]) for n in names} for row in solutions]
-
-
-def _rdflib_rows(graph: Graph, query: QueryFile, params: dict[str, str]) -> list[dict[str, str]]:
-    terms = bind_params(query.params, params)
-    result = graph.query(query.text, initBindings={k: to_rdflib(v) for k, v in terms.items()})
-    names = [str(v) for v in result.vars]
-    return [{n: ("" if row[i] is None else str(row[i])) for i, n in enumerate(names)} for row in result]
-
-
-def _compare(query: QueryFile, actual: list[dict[str, str]], expected: list[list[str]]) -> None:
-    columns = list(query.columns)
-    got = [[row.get(c, "") for c in columns] for row in actual]
+def _compare(query: QueryFile, actual: list[list[str]], expected: list[list[str]]) -> None:
     if "ORDER BY" in query.text:
-        assert got == expected
+        assert actual == expected
     else:
-        assert Counter(map(tuple, got)) == Counter(map(tuple, expected))
+        assert Counter(map(tuple, actual)) == Counter(map(tuple, expected))
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("query", [q for q in CHECKED if q.kind == "select"], ids=lambda q: q.name)
-def test_select_query_answers(query: QueryFile, store: ox.Store, rdflib_graph: Graph) -> None:
+def test_select_query_answers(query: QueryFile, engine: str, engines: dict[str, Engine]) -> None:
     cases = _cases(query)
     assert cases
     for case in cases:
-        _compare(query, _store_rows(store, query, case["params"]), case["rows"])
-        _compare(query, _rdflib_rows(rdflib_graph, query, case["params"]), case["rows"])
+        result = run_query(query, case["params"], engine=engines[engine])
+        assert result.columns == query.columns
+        _compare(query, result.text_rows(), case["rows"])
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("query", [q for q in CHECKED if q.kind == "construct"], ids=lambda q: q.name)
-def test_construct_query_answers(query: QueryFile, store: ox.Store) -> None:
+def test_construct_query_answers(query: QueryFile, engine: str, engines: dict[str, Engine]) -> None:
     for case in _cases(query):
-        assert len(list(store.query(query.text))) == case["triples"]
+        assert len(run_query(query, case["params"], engine=engines[engine])) == case["triples"]
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("query", [q for q in QUERIES if q.kind == "violation"], ids=lambda q: q.name)
-def test_quality_check_finds_nothing_in_the_data(query: QueryFile, store: ox.Store) -> None:
-    assert _store_rows(store, query, {}) == []
+def test_quality_check_finds_nothing_in_the_data(query: QueryFile, engine: str, engines: dict[str, Engine]) -> None:
+    assert len(run_query(query, engine=engines[engine])) == 0
