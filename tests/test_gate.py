@@ -16,8 +16,10 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from alliancekg import MemoryEngine, QueryError, StoreEngine, run_query
+from alliancekg import MemoryEngine, QueryError, RemoteEngine, Settings, StoreEngine, run_query
 from alliancekg.gate import gate
+from alliancekg.namespaces import DATA_GRAPH
+from alliancekg.publish import publish
 
 LABELS = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 
@@ -63,6 +65,14 @@ def local_engines(built) -> dict[str, object]:
             "memory": MemoryEngine.from_files([built.dist_dir / "alliancekg.nt"])}
 
 
+@pytest.fixture(scope="module")
+def engines(built, local_engines, oxigraph_session) -> dict[str, object]:
+    """The local engines and a live Oxigraph server holding the published dataset."""
+    publish(Settings(root=built.dist_dir.parent, dist_dir_override=built.dist_dir),
+            endpoint=oxigraph_session.store_url)
+    return {**local_engines, "remote": RemoteEngine(oxigraph_session.query_url, graphs=[DATA_GRAPH])}
+
+
 def refused_queries(url: str) -> dict[str, str]:
     return {
         "service": f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
@@ -92,6 +102,14 @@ def test_refused_before_evaluation_on_local_engines(case: str, engine_name: str,
     with pytest.raises(QueryError, match="refused"):
         run_query(refused_queries(recorder.url)[case], engine=local_engines[engine_name])
     assert recorder.requests == []
+
+
+@pytest.mark.parametrize("case", sorted(refused_queries("http://x/")))
+def test_refused_before_any_request_to_an_endpoint(case: str, scripted_endpoint, recorder: Recorder) -> None:
+    engine = RemoteEngine(scripted_endpoint.url, graphs=[DATA_GRAPH])
+    with pytest.raises(QueryError, match="refused"):
+        run_query(refused_queries(recorder.url)[case], engine=engine)
+    assert scripted_endpoint.requests == [] and recorder.requests == []
 
 
 def test_gate_reads_the_parse_not_the_text() -> None:
@@ -125,19 +143,25 @@ IRI_PARAM = """#+ summary: What a resource is
 SELECT ?thing ?type WHERE { ?thing a ?type }"""
 
 
-@pytest.mark.parametrize("engine_name", ["store", "memory"])
-def test_string_injection_matches_nothing(engine_name: str, local_engines) -> None:
-    engine = local_engines[engine_name]
+@pytest.mark.parametrize("engine_name", ["store", "memory", "remote"])
+def test_string_injection_matches_nothing(engine_name: str, engines) -> None:
+    engine = engines[engine_name]
     assert len(run_query(INJECTION, {"name": "Aarhus University"}, engine=engine)) == 1
     assert len(run_query(INJECTION, {"name": 'x" || true || "'}, engine=engine)) == 0
     assert len(run_query(INJECTION, {"name": "x') || true || ('"}, engine=engine)) == 0
 
 
 @pytest.mark.parametrize("value", ["urn:a> ?p ?o } #", "id:org/x> . ?s ?p ?o", "not an iri", "<urn:a>"])
-@pytest.mark.parametrize("engine_name", ["store", "memory"])
-def test_iri_injection_is_a_clear_error(value: str, engine_name: str, local_engines) -> None:
+@pytest.mark.parametrize("engine_name", ["store", "memory", "remote"])
+def test_iri_injection_is_a_clear_error(value: str, engine_name: str, engines) -> None:
     with pytest.raises(QueryError, match="parameter 'thing' expects an absolute IRI"):
-        run_query(IRI_PARAM, {"thing": value}, engine=local_engines[engine_name])
+        run_query(IRI_PARAM, {"thing": value}, engine=engines[engine_name])
+
+
+@pytest.mark.parametrize("engine_name", ["store", "memory", "remote"])
+def test_a_bound_iri_answers_on_every_engine(engine_name: str, engines) -> None:
+    result = run_query(IRI_PARAM, {"thing": "id:org/ipgp"}, engine=engines[engine_name])
+    assert "https://w3id.org/alliancekg/ontology#ResearchInstitute" in {row.type for row in result.rows}
 
 
 @pytest.mark.parametrize("engine_name", ["store", "memory"])
