@@ -15,6 +15,7 @@ alliancekg.errors.QueryError: refused: SERVICE <http://example.org/sparql> would
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
@@ -71,7 +72,13 @@ def gate(text: str, *, store_graphs: Collection[str] = ()) -> GatedQuery:
 
     ``store_graphs`` are the named graphs the engine holds; ``FROM`` and ``FROM NAMED`` may name
     only those. Raise :class:`QueryError` with the reason, or a syntax error with line and column.
+    Parsing costs tens of milliseconds, so the verdicts on recent queries are remembered.
     """
+    return _gate(text, frozenset(store_graphs))
+
+
+@functools.lru_cache(maxsize=256)
+def _gate(text: str, store_graphs: frozenset[str]) -> GatedQuery:
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}")
     try:
