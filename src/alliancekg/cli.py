@@ -212,9 +212,12 @@ def print_table(result: QueryResult) -> None:
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT, show_default=True,
               help="Seconds before the query is stopped.")
 @click.option("--limit", type=click.IntRange(min=0), help="Return at most N rows.")
+@click.option("--row-cap", type=click.IntRange(min=1), metavar="N",
+              help="With --endpoint: the server's row cap; an answer of exactly N rows is reported as partial.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 def query(name: str, params: tuple[str, ...], at: str | None, fmt: str | None, endpoint: str | None,
-          graphs: tuple[str, ...], engine: str, timeout: float, limit: int | None, output: str | None) -> None:
+          graphs: tuple[str, ...], engine: str, timeout: float, limit: int | None, row_cap: int | None,
+          output: str | None) -> None:
     """Run a catalogue query NAME (see `alliancekg queries`) or a FILE.rq."""
     settings = Settings.from_env()
     with _errors_to_exit_codes():
@@ -227,7 +230,7 @@ def query(name: str, params: tuple[str, ...], at: str | None, fmt: str | None, e
             values["at"] = at
         if endpoint:
             graph_iris = [g for g in (graphs or (DATA_GRAPH,)) if g != "default"]
-            chosen = open_engine(endpoint, graphs=graph_iris, timeout=timeout)
+            chosen = open_engine(endpoint, graphs=graph_iris, timeout=timeout, row_cap=row_cap)
         else:
             chosen = open_engine(engine, settings=settings)
         result = run_query(query_file, values, engine=chosen, settings=settings, timeout=timeout, limit=limit)
@@ -245,7 +248,7 @@ def query(name: str, params: tuple[str, ...], at: str | None, fmt: str | None, e
                 sys.stdout.flush()
     if result.kind == "select":
         more = " (more rows exist: raise --limit)" if result.truncated else ""
-        err.print(f"{len(result)} rows{more}", style="dim" if not result.truncated else "yellow")
+        err.print(f"{len(result)} row{'' if len(result) == 1 else 's'}{more}", style="dim" if not result.truncated else "yellow")
 
 
 @main.command()

@@ -134,7 +134,8 @@ class QueryResult:
             import pandas as pd
         except ImportError:
             raise QueryError("to_dataframe needs pandas: pip install pandas") from None
-        return pd.DataFrame([list(r) for r in self.rows], columns=list(self.columns))
+        frame = pd.DataFrame([list(r) for r in self.rows], columns=list(self.columns))
+        return frame.convert_dtypes()  # nullable integers and strings: an unbound count stays <NA>
 
     def to_json_bytes(self) -> bytes:
         """The answer as SPARQL 1.1 JSON results."""
