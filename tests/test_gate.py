@@ -174,6 +174,15 @@ def test_a_slow_query_is_really_stopped(engine_name: str, local_engines) -> None
     assert multiprocessing.active_children() == []
 
 
+@pytest.mark.parametrize("engine_name", ["store", "memory"])
+def test_a_greedy_query_is_stopped_at_its_memory_allowance(engine_name: str, built) -> None:
+    greedy = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f"
+    engine = (StoreEngine(built.dist_dir / "store", memory=256 << 20) if engine_name == "store" else
+              MemoryEngine(rdflib.Graph().parse(built.dist_dir / "alliancekg.nt"), memory=64 << 20))
+    with pytest.raises(QueryError, match="memory allowance"):
+        run_query(greedy, engine=engine, timeout=60)
+
+
 def test_rows_are_typed_and_named(local_engines) -> None:
     text = LABELS + """PREFIX akg: <https://w3id.org/alliancekg/ontology#>
     SELECT ?entity ?count WHERE { ?o akg:observedEntity ?entity ; akg:count ?count } ORDER BY ?count ?entity"""

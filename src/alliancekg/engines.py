@@ -15,6 +15,7 @@ b'{"head":{"vars":["o"]},"results":{"bindings":[{"o":{"type":"literal","value":"
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import multiprocessing
 import os
@@ -35,6 +36,8 @@ __all__ = ["Engine", "MemoryEngine", "RemoteEngine", "StoreEngine", "Term", "sol
 Term = ox.NamedNode | ox.Literal
 # A result larger than this cannot come back through the worker's pipe in one message.
 _MAX_MESSAGE = 1 << 30
+# How much more memory than its parent a query worker may take.
+DEFAULT_MEMORY = 4 << 30
 
 
 class Engine(Protocol):
@@ -82,8 +85,23 @@ def _boolean_json(value: bool) -> bytes:
     return json.dumps({"head": {}, "boolean": value}, separators=(",", ":")).encode()
 
 
-def _in_worker(function, timeout: float | None) -> bytes:  # noqa: ANN001 - a zero-argument callable
-    """Run ``function`` in a forked child and return its bytes; kill the child at ``timeout``."""
+def _limit_memory(allowance: int | None) -> None:
+    """Cap this process's address space at its current size plus ``allowance`` bytes."""
+    if allowance is None:
+        return
+    try:
+        import resource
+
+        with open("/proc/self/statm") as statm:
+            current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        resource.setrlimit(resource.RLIMIT_AS, (current + allowance, current + allowance))
+    except (ImportError, OSError, ValueError):
+        pass  # no /proc or no rlimits on this platform: the timeout still applies
+
+
+def _in_worker(function, timeout: float | None, memory: int | None = DEFAULT_MEMORY) -> bytes:  # noqa: ANN001
+    """Run the zero-argument ``function`` in a forked child and return its bytes; kill the child at
+    ``timeout`` seconds, and let it use at most ``memory`` more bytes than the parent."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return function()  # no fork on this platform: no hard timeout either
     context = multiprocessing.get_context("fork")
@@ -91,7 +109,13 @@ def _in_worker(function, timeout: float | None) -> bytes:  # noqa: ANN001 - a ze
 
     def child() -> None:
         try:
+            quiet = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(quiet, 2)  # an engine's abort message is noise; the parent reports the failure
+            faulthandler.disable()
+            _limit_memory(memory)
             sender.send_bytes(b"\x00" + function())
+        except MemoryError:
+            sender.send_bytes(b"\x01query stopped: it needed more than its memory allowance")
         except BaseException as error:  # report every failure to the parent, then exit
             sender.send_bytes(b"\x01" + str(error).encode("utf-8", "replace"))
         finally:
@@ -106,7 +130,9 @@ def _in_worker(function, timeout: float | None) -> bytes:  # noqa: ANN001 - a ze
             raise QueryError(f"query stopped after the {timeout:g} s timeout")
         message = receiver.recv_bytes(_MAX_MESSAGE)
     except EOFError:
-        raise QueryError(f"query worker died (exit code {process.exitcode})") from None
+        process.join()
+        raise QueryError(f"query stopped: its worker died (exit code {process.exitcode}), most likely "
+                         f"on reaching its memory allowance of {(memory or 0) >> 20} MiB") from None
     except OSError as error:
         raise QueryError(f"query result too large to return: {error}") from None
     finally:
@@ -136,6 +162,7 @@ def _store_answer(store: ox.Store, text: str, kind: str, terms: Mapping[str, Ter
 
 class StoreEngine:
     """The embedded pyoxigraph store: on disk (opened read-only in the worker) or in memory.
+    ``memory`` is how many bytes more than this process a query may use.
 
     >>> store = ox.Store()
     >>> store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.Literal("x")))
@@ -145,13 +172,15 @@ class StoreEngine:
 
     name = "store"
 
-    def __init__(self, path: Path | None = None, *, store: ox.Store | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, store: ox.Store | None = None,
+                 memory: int | None = DEFAULT_MEMORY) -> None:
         if (path is None) == (store is None):
             raise ValueError("give the path of a store or an open store, not both")
         if path is not None and not (Path(path) / "CURRENT").is_file():
             raise QueryError(f"{path}: no store here; run `alliancekg build` first")
         self.path = Path(path) if path is not None else None
         self._store = store
+        self.memory = memory
 
     def _open(self) -> ox.Store:
         return self._store if self._store is not None else ox.Store.read_only(str(self.path))
@@ -161,7 +190,7 @@ class StoreEngine:
 
     def evaluate(self, text: str, *, kind: str, terms: Mapping[str, Term], timeout: float | None,
                  max_rows: int | None) -> bytes:
-        return _in_worker(lambda: _store_answer(self._open(), text, kind, terms, max_rows), timeout)
+        return _in_worker(lambda: _store_answer(self._open(), text, kind, terms, max_rows), timeout, self.memory)
 
 
 def _rdflib_answer(graph: rdflib.Graph, text: str, kind: str, terms: Mapping[str, Term],
@@ -179,12 +208,14 @@ def _rdflib_answer(graph: rdflib.Graph, text: str, kind: str, terms: Mapping[str
 
 
 class MemoryEngine:
-    """rdflib in memory: for small graphs, and the engine validation already uses."""
+    """rdflib in memory: for small graphs, and the engine validation already uses. ``memory`` is
+    how many bytes more than this process a query may use."""
 
     name = "memory"
 
-    def __init__(self, graph: rdflib.Graph) -> None:
+    def __init__(self, graph: rdflib.Graph, *, memory: int | None = DEFAULT_MEMORY) -> None:
         self.graph = graph
+        self.memory = memory
 
     @classmethod
     def from_files(cls, paths: Iterable[Path]) -> MemoryEngine:
@@ -201,7 +232,7 @@ class MemoryEngine:
 
     def evaluate(self, text: str, *, kind: str, terms: Mapping[str, Term], timeout: float | None,
                  max_rows: int | None) -> bytes:
-        return _in_worker(lambda: _rdflib_answer(self.graph, text, kind, terms, max_rows), timeout)
+        return _in_worker(lambda: _rdflib_answer(self.graph, text, kind, terms, max_rows), timeout, self.memory)
 
 
 class RemoteEngine:
