@@ -21,6 +21,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from alliancekg.engines import solutions_json
 from alliancekg.errors import QueryError
 from alliancekg.namespaces import PREFIXES
 
@@ -141,8 +142,6 @@ class QueryResult:
         """The answer as SPARQL 1.1 JSON results."""
         if self.kind == "ask":
             return json.dumps({"head": {}, "boolean": self.boolean}).encode()
-        from alliancekg.engines import solutions_json
-
         return solutions_json(self.columns, self.terms, max_rows=None)
 
     def serialize(self, format: Format | str) -> bytes:  # noqa: A002 - the usual name

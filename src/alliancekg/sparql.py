@@ -1,4 +1,6 @@
-"""Running catalogue queries on an in-memory or on-disk pyoxigraph store."""
+"""In-process evaluation of the build's own catalogue queries (quality checks, reports) on a
+pyoxigraph store. Queries from users go through :func:`alliancekg.run_query`: gate, typed
+parameters, timeouts."""
 
 from __future__ import annotations
 
