@@ -100,8 +100,9 @@ def print_summary(result: BuildResult) -> None:
     out.print("Next:")
     out.print("  .venv/bin/alliancekg verify-sources   # re-check every passage against its source", soft_wrap=True)
     out.print(f"  cat {where}/validation-report.txt   # the SHACL report", soft_wrap=True)
-    out.print(f"  .venv/bin/python -c \"import pyoxigraph as ox; print(len(ox.Store.read_only('{where}/store')))\""
-              "   # open the embedded store", soft_wrap=True)
+    out.print("  .venv/bin/alliancekg queries   # the query catalogue", soft_wrap=True)
+    out.print("  .venv/bin/alliancekg query institution-alliances -p institution=id:org/ipgp   # ask one",
+              soft_wrap=True)
 
 
 def _relative(path: Path) -> str:
