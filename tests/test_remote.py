@@ -10,8 +10,9 @@ import pyoxigraph as ox
 import pytest
 from servers import OxigraphServer, Reply, ScriptedEndpoint, free_port, select_json
 
+from alliancekg.answers import normalise
 from alliancekg.errors import EndpointError, LoadError, PartialResult, QueryError, UsageError
-from alliancekg.remote import Endpoint, PublishResult, normalise, put_graph
+from alliancekg.remote import Endpoint, PublishResult, put_graph
 
 G = "https://example.org/graph/alliances"
 P = "https://example.org/member"

@@ -25,26 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
-import pyoxigraph as ox
 from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 from SPARQLWrapper import SPARQLExceptions as swx
 
+from alliancekg.answers import N_TRIPLES, PARTIAL_ADVICE, RESULTS_JSON, normalise, shape_of
 from alliancekg.errors import EndpointError, LoadError, PartialResult, UsageError
 
-__all__ = [
-    "KINDS",
-    "N_TRIPLES",
-    "RESULTS_JSON",
-    "Endpoint",
-    "PublishResult",
-    "graph_store_url",
-    "normalise",
-    "put_graph",
-]
+__all__ = ["Endpoint", "PublishResult", "graph_store_url", "put_graph"]
 
-RESULTS_JSON: Final = "application/sparql-results+json"
-N_TRIPLES: Final = "application/n-triples"
-KINDS: Final = ("select", "ask", "construct", "describe")
 
 _ACCEPT: Final = {
     "results": f"{RESULTS_JSON}, application/sparql-results+xml;q=0.8, text/tab-separated-values;q=0.5",
@@ -58,10 +46,6 @@ _GET_LIMIT: Final = 2000  # longer encoded queries are sent by POST
 _CHUNK: Final = 64 * 1024
 _ERROR_BODY: Final = 64 * 1024  # bytes read from an error answer
 _MESSAGE_CHARS: Final = 300
-_PARTIAL_ADVICE: Final = (
-    "page through it with LIMIT/OFFSET (ORDER BY for stable pages), or raise the server's result cap "
-    "(Virtuoso: ResultSetMaxRows and MaxQueryExecutionTime in the [SPARQL] section)"
-)
 # SPARQLWrapper raises its own exceptions for these statuses and plain urllib HTTPError for others.
 _WRAPPER_STATUS: Final[Mapping[type[Exception], int]] = {
     swx.QueryBadFormed: 400,
@@ -154,7 +138,7 @@ class Endpoint:
             HTTP error (the message carries the status and the start of the server's text), or
             sends more than ``max_bytes``.
         """
-        shape = _shape(kind)
+        shape = shape_of(kind)
         budget = self.timeout * _DEFAULT_BUDGET if deadline is None else float(deadline)
         end = time.monotonic() + budget
         attempt = 0
@@ -231,12 +215,12 @@ class Endpoint:
     def _read(self, response: http.client.HTTPResponse, end: float, budget: float) -> bytes:
         status = response.status
         if status == 206:
-            raise PartialResult(f"HTTP 206 Partial Content: the answer is incomplete; {_PARTIAL_ADVICE}", url=self.url)
+            raise PartialResult(f"HTTP 206 Partial Content: the answer is incomplete; {PARTIAL_ADVICE}", url=self.url)
         sql_state = response.headers.get("X-SQL-State")
         if sql_state is not None:
             detail = response.headers.get("X-SQL-Message") or "the server stopped early"
             raise PartialResult(
-                f"X-SQL-State {sql_state} ({_snippet(detail.encode())}): the answer is incomplete; {_PARTIAL_ADVICE}",
+                f"X-SQL-State {sql_state} ({_snippet(detail.encode())}): the answer is incomplete; {PARTIAL_ADVICE}",
                 url=self.url,
             )
         encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
@@ -263,7 +247,7 @@ class Endpoint:
                     raise EndpointError(self._too_big(f"more than {size} bytes read"), url=self.url)
                 chunks.append(chunk)
         except http.client.IncompleteRead:
-            raise PartialResult(f"the connection closed mid-answer; {_PARTIAL_ADVICE}", url=self.url) from None
+            raise PartialResult(f"the connection closed mid-answer; {PARTIAL_ADVICE}", url=self.url) from None
         except TimeoutError:
             if remaining < self.timeout:  # the read was bounded by the deadline, not the socket timeout
                 raise EndpointError(f"{late} ({size} bytes read)", url=self.url) from None
@@ -275,82 +259,12 @@ class Endpoint:
             raise EndpointError(f"{what} while reading the answer ({size} bytes read)", url=self.url) from None
         if response.length:  # bytes announced by Content-Length that never came
             raise PartialResult(
-                f"the connection closed after {size} of {announced} announced bytes; {_PARTIAL_ADVICE}", url=self.url
+                f"the connection closed after {size} of {announced} announced bytes; {PARTIAL_ADVICE}", url=self.url
             )
         return b"".join(chunks)
 
     def _too_big(self, what: str) -> str:
         return f"the answer is larger than max_bytes={self.max_bytes} ({what}); add a LIMIT or raise max_bytes"
-
-
-def normalise(
-    data: bytes,
-    *,
-    kind: str,
-    content_type: str | None = None,
-    row_cap: int | None = None,
-    source: str = "answer",
-) -> bytes:
-    """Check that ``data`` is a complete answer of ``kind`` and return it as Query Results JSON
-    (``select``, ``ask``) or N-Triples (``construct``, ``describe``), converting from the other
-    formats pyoxigraph reads (XML or TSV results; Turtle, RDF/XML, ...). A missing
-    ``content_type`` means the promised format.
-
-    >>> normalise(b'<http://a/s> <http://a/p> "x" .', kind="construct", content_type="text/turtle")
-    b'<http://a/s> <http://a/p> "x" .\\n'
-    >>> normalise(b'{"head": {"vars": ["x"]}, "results": {"bindings": [', kind="select")
-    Traceback (most recent call last):
-    alliancekg.errors.PartialResult: answer: the answer does not parse as complete ...
-
-    :raises PartialResult: when the body does not parse to its end, or a SELECT answer has exactly
-        ``row_cap`` rows.
-    :raises EndpointError: when the content type is not one of an answer of ``kind``.
-    """
-    shape = _shape(kind)
-    media = (content_type or "").split(";")[0].strip().lower()
-    if shape == "results":
-        return _normalise_results(data, kind, media or RESULTS_JSON, row_cap, source)
-    return _normalise_graph(data, media or N_TRIPLES, source)
-
-
-def _normalise_results(data: bytes, kind: str, media: str, row_cap: int | None, source: str) -> bytes:
-    fmt = ox.QueryResultsFormat.from_media_type(media)
-    if fmt is None or fmt == ox.QueryResultsFormat.CSV:  # CSV results lose term types: not convertible
-        raise EndpointError(f"unexpected content type {media!r} for a {kind.upper()} answer", url=source)
-    try:
-        if fmt != ox.QueryResultsFormat.JSON:
-            data = ox.parse_query_results(data, format=fmt).serialize(format=ox.QueryResultsFormat.JSON) or b""
-        parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
-        rows = None if isinstance(parsed, ox.QueryBoolean) else sum(1 for _ in parsed)
-    except (SyntaxError, ValueError) as exc:
-        raise PartialResult(
-            f"the answer does not parse as complete {fmt.name} results ({exc}); {_PARTIAL_ADVICE}", url=source
-        ) from None
-    if (rows is None) != (kind == "ask"):
-        got = "a boolean" if rows is None else "solutions"
-        raise EndpointError(f"a {kind.upper()} query was answered with {got}", url=source)
-    if row_cap is not None and rows == row_cap:
-        raise PartialResult(
-            f"{rows} rows, exactly the server's row cap: the answer is probably cut; {_PARTIAL_ADVICE}", url=source
-        )
-    return data
-
-
-def _normalise_graph(data: bytes, media: str, source: str) -> bytes:
-    fmt = ox.RdfFormat.from_media_type(media)
-    if fmt is None or fmt.supports_datasets:
-        raise EndpointError(f"unexpected content type {media!r} for a graph answer", url=source)
-    try:
-        if fmt == ox.RdfFormat.N_TRIPLES:
-            for _ in ox.parse(data, format=fmt):
-                pass
-            return data
-        triples = list(ox.parse(data, format=fmt, base_iri=source if "://" in source else None))
-        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-    except (SyntaxError, ValueError) as exc:
-        raise PartialResult(
-            f"the answer does not parse as complete {fmt.name} ({exc}); {_PARTIAL_ADVICE}", url=source
-        ) from None
 
 
 def graph_store_url(url: str, graph: str | None) -> str:
@@ -415,14 +329,6 @@ def _put(
     if status not in (200, 201, 204):
         raise EndpointError(f"PUT answered HTTP {status}, expected 200, 201 or 204", url=target, status=status)
     return PublishResult(target, graph, size, status, time.perf_counter() - start)
-
-
-def _shape(kind: str) -> str:
-    if kind in ("select", "ask"):
-        return "results"
-    if kind in ("construct", "describe"):
-        return "graph"
-    raise UsageError(f"unknown query kind {kind!r}; expected one of {', '.join(KINDS)}")
 
 
 def _read_error_body(exc: urllib.error.HTTPError) -> bytes:
