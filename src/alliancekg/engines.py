@@ -99,7 +99,7 @@ def _limit_memory(allowance: int | None) -> None:
         pass  # no /proc or no rlimits on this platform: the timeout still applies
 
 
-def _in_worker(function, timeout: float | None, memory: int | None = DEFAULT_MEMORY) -> bytes:  # noqa: ANN001
+def _in_worker(function, timeout: float | None, memory: int | None = DEFAULT_MEMORY) -> bytes:
     """Run the zero-argument ``function`` in a forked child and return its bytes; kill the child at
     ``timeout`` seconds, and let it use at most ``memory`` more bytes than the parent."""
     if "fork" not in multiprocessing.get_all_start_methods():
@@ -116,7 +116,7 @@ def _in_worker(function, timeout: float | None, memory: int | None = DEFAULT_MEM
             sender.send_bytes(b"\x00" + function())
         except MemoryError:
             sender.send_bytes(b"\x01query stopped: it needed more than its memory allowance")
-        except BaseException as error:  # report every failure to the parent, then exit
+        except BaseException as error:  # noqa: BLE001 - report every failure to the parent, then exit
             sender.send_bytes(b"\x01" + str(error).encode("utf-8", "replace"))
         finally:
             sender.close()

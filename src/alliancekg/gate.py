@@ -56,12 +56,16 @@ def _nodes(value: object) -> Iterator[CompValue]:
             stack.extend(item)
 
 
-def _syntax_error(text: str, error: ParseException) -> QueryError:
+def _is_update(text: str) -> bool:
     try:
         parseUpdate(text)
     except Exception:  # noqa: BLE001 - any failure means it is not an update either
-        pass
-    else:
+        return False
+    return True
+
+
+def _syntax_error(text: str, error: ParseException) -> QueryError:
+    if _is_update(text):
         return QueryError("refused: updates (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, ...) are "
                           "not allowed; queries are read-only")
     return QueryError(f"syntax error at line {error.lineno}, column {error.col}: {error.msg}")
@@ -85,11 +89,11 @@ def _gate(text: str, store_graphs: frozenset[str]) -> GatedQuery:
         parsed = parseQuery(text)
     except ParseException as error:
         raise _syntax_error(text, error) from None
-    except Exception as error:  # rdflib raises plain exceptions for some malformed input
+    except Exception as error:  # noqa: BLE001 - rdflib raises plain exceptions for some malformed input
         raise QueryError(f"cannot parse the query: {error}") from None
     try:
         algebra = translateQuery(parsed).algebra
-    except Exception as error:  # e.g. a variable projected twice, an undefined prefix
+    except Exception as error:  # noqa: BLE001 - e.g. a variable projected twice, an undefined prefix
         raise QueryError(f"invalid query: {error}") from None
     for node in _nodes([parsed, algebra]):
         if node.name == "ServiceGraphPattern":

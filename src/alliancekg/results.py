@@ -118,7 +118,7 @@ class QueryResult:
                 truncated = True
                 break
             terms.append(tuple(solution[c] for c in columns))
-        Row = namedtuple("Row", columns, rename=True)  # type: ignore[misc]  # noqa: PYI024
+        Row = namedtuple("Row", columns, rename=True)  # type: ignore[misc]
         rows = tuple(Row(*(python_value(t) for t in row)) for row in terms)
         return cls(kind="select", columns=columns, terms=tuple(terms), truncated=truncated, rows=rows)
 
@@ -144,7 +144,7 @@ class QueryResult:
             return json.dumps({"head": {}, "boolean": self.boolean}).encode()
         return solutions_json(self.columns, self.terms, max_rows=None)
 
-    def serialize(self, format: Format | str) -> bytes:  # noqa: A002 - the usual name
+    def serialize(self, format: Format | str) -> bytes:
         """Write the answer in a standard format; raise :class:`QueryError` on a mismatch such as
         Turtle for a SELECT."""
         fmt = Format(format)
