@@ -39,7 +39,7 @@ def test_dumps_hold_the_same_graph(built) -> None:
 
 def test_inference_adds_inverse_links_and_superclasses(built) -> None:
     store = ox.Store.read_only(str(built.dist_dir / "store"))
-    ask = lambda q: store.query(q)  # noqa: E731
+    ask = lambda q: store.query(q)
     assert ask("""PREFIX org: <http://www.w3.org/ns/org#> ASK {
         ?m a org:Membership ; org:member ?x ; org:organization ?a . ?a org:hasMember ?x . ?x org:memberOf ?a }""")
     assert ask("""PREFIX org: <http://www.w3.org/ns/org#> ASK {

@@ -59,11 +59,11 @@ def test_no_source_sentence_is_stored(settings, seeds_dir: Path) -> None:
     corpus = " ".join(corpus.split()).casefold()
     for source in sorted(seeds_dir.glob("*.txt")):
         words = read_source(source).split()
-        for i in range(0, max(0, len(words) - 12)):
+        for i in range(max(0, len(words) - 12)):
             window = " ".join(words[i:i + 12]).casefold()
             assert window not in corpus, f"{source.name}: words {i}-{i + 12} are copied"
         chinese = _cjk(read_source(source))
-        for i in range(0, max(0, len(chinese) - 16)):
+        for i in range(max(0, len(chinese) - 16)):
             assert chinese[i:i + 16] not in corpus_cjk, f"{source.name}: 16 Chinese characters at {i} are copied"
 
 

@@ -20,7 +20,14 @@ from rdflib import Graph
 from alliancekg.errors import CheckFailed, Finding, LoadError
 from alliancekg.inference import infer
 from alliancekg.loading import input_files, load_graph, to_oxigraph
-from alliancekg.outputs import dataset_description, jsonld_context, store_to_graph, write_jsonld, write_ntriples, write_turtle
+from alliancekg.outputs import (
+    dataset_description,
+    jsonld_context,
+    store_to_graph,
+    write_jsonld,
+    write_ntriples,
+    write_turtle,
+)
 from alliancekg.provenance import verify_sources
 from alliancekg.quality import run_checks, violation_queries
 from alliancekg.queryfile import QueryFile, catalogue

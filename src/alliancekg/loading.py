@@ -22,7 +22,7 @@ from rdflib.term import Node
 from alliancekg.errors import LoadError
 from alliancekg.namespaces import bind_prefixes
 
-__all__ = ["FORMATS", "parse_file", "load_graph", "rdflib_triples", "to_rdflib", "to_oxigraph", "input_files"]
+__all__ = ["FORMATS", "input_files", "load_graph", "parse_file", "rdflib_triples", "to_oxigraph", "to_rdflib"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".rdf": ox.RdfFormat.RDF_XML}

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from alliancekg.errors import UsageError
 
-__all__ = ["Span", "find_span", "passage_iri", "passage_turtle", "read_source", "sha256_of", "mentions"]
+__all__ = ["Span", "find_span", "mentions", "passage_iri", "passage_turtle", "read_source", "sha256_of"]
 
 ID = "https://w3id.org/alliancekg/id/"
 

@@ -18,7 +18,7 @@ from alliancekg.errors import Finding
 from alliancekg.namespaces import AKG
 from alliancekg.passages import mentions, read_source, sha256_of
 
-__all__ = ["FACT_CLASSES", "verify_sources", "passage_text"]
+__all__ = ["FACT_CLASSES", "passage_text", "verify_sources"]
 
 ORG = "http://www.w3.org/ns/org#"
 TIME = "http://www.w3.org/2006/time#"

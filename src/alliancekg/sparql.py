@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from alliancekg.queryfile import QueryFile
 
-__all__ = ["select_rows", "construct_triples", "term_text"]
+__all__ = ["construct_triples", "select_rows", "term_text"]
 
 
 def term_text(term: object) -> str:

@@ -64,7 +64,7 @@ def _local(graph: Graph, node: Node | None) -> str:
     if isinstance(node, URIRef):
         try:
             return graph.namespace_manager.normalizeUri(node)
-        except Exception:  # pragma: no cover - rdflib raises on some IRIs
+        except Exception:  # noqa: BLE001 - rdflib raises plain exceptions on some IRIs
             return str(node)
     return str(node)
 
