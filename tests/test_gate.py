@@ -212,3 +212,24 @@ def test_memory_engine_never_reads_files_named_in_from(tmp_path) -> None:
     engine = MemoryEngine(rdflib.Dataset())
     with pytest.raises(QueryError, match="refused: FROM"):
         run_query(f"SELECT * FROM <{secret.as_uri()}> WHERE {{ ?s ?p ?o }}", engine=engine)
+
+
+def _store_with_graph(path, graph: str) -> None:
+    store = ox.Store(str(path))
+    store.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o"), ox.NamedNode(graph)))
+    store.flush()
+    del store
+
+
+def test_from_follows_the_graphs_of_a_rebuilt_store(tmp_path) -> None:
+    path = tmp_path / "store"
+    _store_with_graph(path, "urn:g1")
+    engine = StoreEngine(path)
+    assert len(run_query("SELECT ?s FROM <urn:g1> WHERE { ?s ?p ?o }", engine=engine)) == 1
+    fresh = tmp_path / "fresh"
+    _store_with_graph(fresh, "urn:g2")
+    path.rename(tmp_path / "old")
+    fresh.rename(path)
+    assert len(run_query("SELECT ?s FROM <urn:g2> WHERE { ?s ?p ?o }", engine=engine)) == 1
+    with pytest.raises(QueryError, match="refused: FROM <urn:g1>"):
+        run_query("SELECT ?s FROM <urn:g1> WHERE { ?s ?p ?o }", engine=engine)

@@ -181,11 +181,23 @@ class StoreEngine:
         self.path = Path(path) if path is not None else None
         self._store = store
         self.memory = memory
+        self._graphs: tuple[tuple[int, int], set[str]] | None = None
 
     def _open(self) -> ox.Store:
         return self._store if self._store is not None else ox.Store.read_only(str(self.path))
 
     def graphs(self) -> set[str]:
+        """The store's named graphs; an on-disk store is opened again only after a rebuild (its
+        ``CURRENT`` file is replaced), not once more for every query."""
+        if self.path is None:
+            return self._named_graphs()
+        current = (self.path / "CURRENT").stat()
+        key = (current.st_ino, current.st_mtime_ns)
+        if self._graphs is None or self._graphs[0] != key:
+            self._graphs = (key, self._named_graphs())
+        return set(self._graphs[1])
+
+    def _named_graphs(self) -> set[str]:
         return {g.value for g in self._open().named_graphs() if isinstance(g, ox.NamedNode)}
 
     def evaluate(self, text: str, *, kind: str, terms: Mapping[str, Term], timeout: float | None,
