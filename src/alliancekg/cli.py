@@ -152,17 +152,17 @@ def queries_command(folder: str | None) -> None:
         if folder and not (settings.queries_dir / folder).is_dir():
             raise QueryError(f"no query folder {folder!r} in {settings.queries_dir.name}/")
         queries = catalogue(settings.queries_dir, folder)
+    rows = [(q.name, q.summary, ", ".join(f"{name} ({kind})" for name, kind in q.params.items()))
+            for q in queries]
     if not out.is_terminal:  # one tab-separated line per query for scripts
-        for query in queries:
-            params = ", ".join(f"{name} ({kind})" for name, kind in query.params.items())
-            click.echo(f"{query.name}\t{query.summary}\t{params}")
+        for row in rows:
+            click.echo("\t".join(row))
         return
     table = Table(show_header=True, show_lines=False)
     for column in ("name", "summary", "params"):
         table.add_column(column, overflow="fold")
-    for query in queries:
-        params = ", ".join(f"{name} ({kind})" for name, kind in query.params.items())
-        table.add_row(query.name, query.summary, params)
+    for row in rows:
+        table.add_row(*row)
     out.print(table)
 
 

@@ -31,7 +31,7 @@ from alliancekg.errors import QueryError
 from alliancekg.loading import to_oxigraph, to_rdflib
 from alliancekg.params import bind_in_text
 
-__all__ = ["Engine", "MemoryEngine", "RemoteEngine", "StoreEngine", "Term", "solutions_json"]
+__all__ = ["Engine", "MemoryEngine", "RemoteEngine", "StoreEngine", "Term", "boolean_json", "solutions_json"]
 
 Term = ox.NamedNode | ox.Literal
 # A result larger than this cannot come back through the worker's pipe in one message.
@@ -81,7 +81,8 @@ def solutions_json(variables: Sequence[str], rows: Iterable[Sequence[object]], *
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _boolean_json(value: bool) -> bytes:
+def boolean_json(value: bool) -> bytes:
+    """SPARQL 1.1 JSON results of an ASK query."""
     return json.dumps({"head": {}, "boolean": value}, separators=(",", ":")).encode()
 
 
@@ -153,7 +154,7 @@ def _store_answer(store: ox.Store, text: str, kind: str, terms: Mapping[str, Ter
     except SyntaxError as error:
         raise QueryError(f"syntax error: {error}") from None
     if isinstance(answer, ox.QueryBoolean):
-        return _boolean_json(bool(answer))
+        return boolean_json(bool(answer))
     if isinstance(answer, ox.QueryTriples):
         return answer.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
     variables = [v.value for v in answer.variables]
@@ -210,7 +211,7 @@ def _rdflib_answer(graph: rdflib.Graph, text: str, kind: str, terms: Mapping[str
     rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # never fetch or read FROM IRIs (in the worker)
     result = graph.query(text, initBindings={name: to_rdflib(term) for name, term in terms.items()})
     if result.type == "ASK":
-        return _boolean_json(bool(result.askAnswer))
+        return boolean_json(bool(result.askAnswer))
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         triples = (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in result.graph)
         return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""

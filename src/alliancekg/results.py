@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import json
 from collections import namedtuple
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,7 +20,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from alliancekg.engines import solutions_json
+from alliancekg.engines import boolean_json, solutions_json
 from alliancekg.errors import QueryError
 from alliancekg.namespaces import PREFIXES
 
@@ -141,7 +140,7 @@ class QueryResult:
     def to_json_bytes(self) -> bytes:
         """The answer as SPARQL 1.1 JSON results."""
         if self.kind == "ask":
-            return json.dumps({"head": {}, "boolean": self.boolean}).encode()
+            return boolean_json(bool(self.boolean))
         return solutions_json(self.columns, self.terms, max_rows=None)
 
     def serialize(self, format: Format | str) -> bytes:

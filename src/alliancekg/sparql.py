@@ -4,7 +4,7 @@ parameters, timeouts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
@@ -22,13 +22,11 @@ def term_text(term: object) -> str:
     return str(term)
 
 
-def select_rows(store: ox.Store, query: QueryFile | str, *,
-                params: Mapping[str, str] | None = None) -> list[dict[str, str]]:
-    """Evaluate a SELECT query, binding ``params`` (name to IRI) through the engine's substitutions;
-    rows map each variable to the text of its value (``""`` when unbound)."""
+def select_rows(store: ox.Store, query: QueryFile | str) -> list[dict[str, str]]:
+    """Evaluate a SELECT query without parameters; rows map each variable to the text of its value
+    (``""`` when unbound)."""
     text = query.text if isinstance(query, QueryFile) else query
-    substitutions = {ox.Variable(name): ox.NamedNode(iri) for name, iri in (params or {}).items()}
-    solutions = store.query(text, substitutions=substitutions)
+    solutions = store.query(text)
     assert isinstance(solutions, ox.QuerySolutions)
     names = [v.value for v in solutions.variables]
     return [{name: term_text(row[name]) for name in names} for row in solutions]
