@@ -103,20 +103,16 @@ def test_usage_errors_exit_2_with_a_clear_message(run, args: list[str], message:
     assert message in " ".join(result.stderr.split())
 
 
-def test_query_file_with_a_syntax_error(run, tmp_path) -> None:
-    bad = tmp_path / "bad.rq"
-    bad.write_text("#+ summary: broken\nSELECT ?s WHERE {\n  ?s ?p ?o .\n  FILTER (?s = }\n")
-    result = run("query", str(bad))
+@pytest.mark.parametrize("text,message", [
+    ("#+ summary: broken\nSELECT ?s WHERE {\n  ?s ?p ?o .\n  FILTER (?s = }\n", "syntax error at line 4"),
+    ("#+ summary: reaches out\nSELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }\n", "refused: SERVICE"),
+])
+def test_query_file_that_cannot_run(run, tmp_path, text: str, message: str) -> None:
+    path = tmp_path / "query.rq"
+    path.write_text(text)
+    result = run("query", str(path))
     assert result.exit_code == 2
-    assert "syntax error at line 4" in result.stderr
-
-
-def test_refused_query_file(run, tmp_path) -> None:
-    service = tmp_path / "service.rq"
-    service.write_text("#+ summary: reaches out\nSELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }\n")
-    result = run("query", str(service))
-    assert result.exit_code == 2
-    assert "refused: SERVICE" in result.stderr
+    assert message in result.stderr
 
 
 @pytest.mark.parametrize("engine", ["store", "memory"])
