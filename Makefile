@@ -11,7 +11,12 @@ $(BIN)/alliancekg: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(BIN)/alliancekg
+# The browser library inlined into the offline network views (lock file pinned, no install scripts).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+install: $(BIN)/alliancekg node_modules/.package-lock.json
 
 demo: install
 	$(BIN)/alliancekg build
@@ -20,4 +25,4 @@ test: install
 	$(BIN)/pytest -q
 
 clean:
-	rm -rf dist $(VENV) .pytest_cache
+	rm -rf dist $(VENV) .pytest_cache node_modules
