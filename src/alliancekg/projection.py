@@ -1,0 +1,246 @@
+"""The one place that turns ties into networkx graphs.
+
+* :func:`two_mode` -- organisations x hubs (institution x alliance for the membership layer);
+* :func:`one_mode` -- organisation x organisation: two organisations are tied by every hub they
+  share (weight: the count, or its overlap or Jaccard normalisation), and a unit to its parent;
+* :func:`hub_projection` -- hub x hub (alliance x alliance: weight, the members they share);
+* :func:`country_projection` -- country x country, summing the weights of a one-mode graph.
+
+Nodes are IRIs (country codes for countries) and are added in sorted order, so every graph, and
+everything computed from it, is the same from run to run.
+
+>>> from alliancekg.ties import Affiliation, Layer, TieSet
+>>> ties = TieSet(tuple(Affiliation(Layer.MEMBERSHIP, o, a) for o, a in
+...     [("urn:a", "urn:X"), ("urn:b", "urn:X"), ("urn:b", "urn:Y"), ("urn:c", "urn:Y")]))
+>>> graph = one_mode(ties)
+>>> sorted(graph.edges(data="shared"))
+[('urn:a', 'urn:b', 1), ('urn:b', 'urn:c', 1)]
+>>> graph.edges["urn:a", "urn:b"]["jaccard"]
+0.5
+>>> sorted(hub_projection(ties).edges(data="via"))
+[('urn:X', 'urn:Y', ('urn:b',))]
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from enum import StrEnum
+from itertools import combinations
+
+import networkx as nx
+
+from alliancekg.errors import UsageError
+from alliancekg.ties import AFFILIATION_LAYERS, Affiliation, Layer, TieSet
+
+__all__ = ["Projection", "Weighting", "country_projection", "hub_projection", "one_mode", "project", "two_mode"]
+
+
+class Projection(StrEnum):
+    """Which graph ``alliancekg network`` analyses."""
+
+    INSTITUTION = "institution"  #: organisation x organisation
+    TWO_MODE = "two-mode"  #: organisation x hub
+    ALLIANCE = "alliance"  #: hub x hub (alliance x alliance for memberships)
+    COUNTRY = "country"  #: country x country
+
+
+class Weighting(StrEnum):
+    """The weight of a one-mode tie: the shared count, or a normalisation of it."""
+
+    COUNT = "count"  #: hubs shared (plus one for a direct tie)
+    OVERLAP = "overlap"  #: shared / the smaller of the two hub sets
+    JACCARD = "jaccard"  #: shared / the union of the two hub sets
+
+
+def _node_attributes(ties: TieSet, node: str) -> dict[str, object]:
+    organisation = ties.organisations.get(node)
+    return {"label": ties.label(node), "kind": organisation.kind if organisation else "",
+            "category": organisation.category if organisation else "organisation",
+            "country": organisation.country if organisation else ""}
+
+
+def _alliance_counts(ties: TieSet) -> dict[str, int]:
+    alliances: dict[str, set[str]] = defaultdict(set)
+    for a in ties.affiliations:
+        if a.layer is Layer.MEMBERSHIP:
+            alliances[a.node].add(a.hub)
+    return {node: len(hubs) for node, hubs in alliances.items()}
+
+
+def _chosen(ties: TieSet, layers: Iterable[Layer] | None) -> list[Affiliation]:
+    wanted = set(layers) if layers is not None else set(Layer)
+    return [a for a in ties.affiliations if a.layer in wanted]
+
+
+def _period(records: Iterable[Affiliation]) -> tuple[str, str]:
+    """The earliest start and the latest end of ``records`` ("" when any is open or unknown)."""
+    records = list(records)
+    starts = [r.start for r in records]
+    ends = [r.end for r in records]
+    return (min(starts) if all(starts) else "", max(ends) if all(ends) else "")
+
+
+def _add_nodes(graph: nx.Graph, ties: TieSet, nodes: Iterable[str], **extra: object) -> None:
+    alliances = _alliance_counts(ties)
+    for node in sorted(set(nodes)):
+        graph.add_node(node, **_node_attributes(ties, node), alliances=alliances.get(node, 0), **extra)
+
+
+def one_mode(ties: TieSet, *, layers: Iterable[Layer] | None = None,
+             weighting: Weighting | str = Weighting.COUNT) -> nx.Graph:
+    """Organisation x organisation: an edge for every pair that shares a hub in ``layers`` (all
+    by default), and for every unit and its parent.
+
+    Edge attributes: ``shared`` (hubs shared, plus one for a direct tie), ``overlap`` and
+    ``jaccard`` (``shared`` over the smaller, and over the union, of the two hub sets, a direct tie
+    counting as a hub of two), ``weight`` (one of these three, by ``weighting``), ``layers``,
+    ``via`` (the hubs), ``sources``, a count per layer, and ``start``/``end`` (earliest start and
+    latest end of the records behind the tie, ``""`` when any is open). Every organisation of the
+    chosen layers is a node, tied or not.
+    """
+    weighting = Weighting(weighting)
+    records = _chosen(ties, layers)
+    groups: dict[tuple[Layer, str], set[str]] = defaultdict(set)
+    by_key: dict[tuple[Layer, str, str], list[Affiliation]] = defaultdict(list)
+    for r in records:
+        if r.layer in AFFILIATION_LAYERS:
+            groups[(r.layer, r.hub)].add(r.node)
+        by_key[(r.layer, r.hub, r.node)].append(r)
+    # each pair's shared hubs, as (layer, hub) keys
+    shared: dict[tuple[str, str], list[tuple[Layer, str]]] = defaultdict(list)
+    for key in sorted(groups):
+        for a, b in combinations(sorted(groups[key]), 2):
+            shared[(a, b)].append(key)
+    hub_sets: dict[str, int] = defaultdict(int)
+    for (_, _), members in groups.items():
+        for node in members:
+            hub_sets[node] += 1
+    for r in {(r.layer, r.hub, r.node) for r in records if r.layer not in AFFILIATION_LAYERS}:
+        layer, parent, child = r
+        if parent == child:
+            continue
+        shared[tuple(sorted((child, parent)))].append((layer, parent))  # type: ignore[index]
+        hub_sets[child] += 1
+        hub_sets[parent] += 1
+
+    graph = nx.Graph(projection=Projection.INSTITUTION.value, weighting=weighting.value)
+    _add_nodes(graph, ties, {r.node for r in records} | {r.hub for r in records if r.layer not in AFFILIATION_LAYERS})
+    for (a, b) in sorted(shared):
+        keys = shared[(a, b)]
+        count = len(keys)
+        overlap = count / min(hub_sets[a], hub_sets[b])
+        jaccard = count / (hub_sets[a] + hub_sets[b] - count)
+        behind = [r for layer, hub in keys for node in (a, b) for r in by_key.get((layer, hub, node), ())]
+        start, end = _period(behind)
+        per_layer = {layer.value: sum(1 for k in keys if k[0] is layer) for layer in Layer}
+        graph.add_edge(a, b, weight=float({"count": count, "overlap": overlap, "jaccard": jaccard}[weighting.value]),
+                       shared=count, overlap=overlap, jaccard=jaccard,
+                       layers=tuple(layer.value for layer in Layer if per_layer[layer.value]),
+                       via=tuple(sorted({hub for _, hub in keys})),
+                       sources=tuple(sorted({r.source for r in behind if r.source})),
+                       start=start, end=end, **per_layer)
+    return graph
+
+
+def two_mode(ties: TieSet, *, layers: Iterable[Layer] | None = (Layer.MEMBERSHIP,)) -> nx.Graph:
+    """Organisations x hubs of ``layers`` (the institution x alliance graph by default). Nodes
+    carry ``bipartite`` (0 organisation, 1 hub, networkx's convention); edges carry ``layers``,
+    ``roles``, ``sources``, ``start``, ``end`` and ``weight`` 1."""
+    records = [r for r in _chosen(ties, layers) if r.layer in AFFILIATION_LAYERS]
+    graph = nx.Graph(projection=Projection.TWO_MODE.value)
+    hubs = {r.hub for r in records}
+    _add_nodes(graph, ties, {r.node for r in records} - hubs, bipartite=0)
+    _add_nodes(graph, ties, hubs, bipartite=1)
+    edges: dict[tuple[str, str], list[Affiliation]] = defaultdict(list)
+    for r in records:
+        edges[(r.node, r.hub)].append(r)
+    for (node, hub), behind in sorted(edges.items()):
+        start, end = _period(behind)
+        graph.add_edge(node, hub, weight=1.0, layers=tuple(sorted({r.layer.value for r in behind})),
+                       roles=tuple(sorted({r.role for r in behind if r.role})),
+                       sources=tuple(sorted({r.source for r in behind if r.source})), start=start, end=end)
+    return graph
+
+
+def hub_projection(ties: TieSet, *, layers: Iterable[Layer] | None = (Layer.MEMBERSHIP,)) -> nx.Graph:
+    """Hub x hub (alliance x alliance by default): two hubs are tied by the organisations they share;
+    ``weight`` and ``shared`` count them, ``overlap`` and ``jaccard`` normalise by the member sets,
+    ``via`` names them."""
+    records = [r for r in _chosen(ties, layers) if r.layer in AFFILIATION_LAYERS]
+    members: dict[str, set[str]] = defaultdict(set)
+    for r in records:
+        members[r.hub].add(r.node)
+    hubs_of: dict[str, set[str]] = defaultdict(set)
+    for hub, nodes in members.items():
+        for node in nodes:
+            hubs_of[node].add(hub)
+    shared: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for node in sorted(hubs_of):
+        for a, b in combinations(sorted(hubs_of[node]), 2):
+            shared[(a, b)].append(node)
+    graph = nx.Graph(projection=Projection.ALLIANCE.value)
+    _add_nodes(graph, ties, members)
+    for node in graph:
+        graph.nodes[node]["members"] = len(members[node])
+    sources = {(r.hub, r.node): r.source for r in records}
+    for (a, b), nodes in sorted(shared.items()):
+        count = len(nodes)
+        graph.add_edge(a, b, weight=float(count), shared=count,
+                       overlap=count / min(len(members[a]), len(members[b])),
+                       jaccard=count / len(members[a] | members[b]), via=tuple(nodes),
+                       sources=tuple(sorted({sources[(h, n)] for n in nodes for h in (a, b) if sources[(h, n)]})))
+    return graph
+
+
+def country_projection(graph: nx.Graph) -> nx.Graph:
+    """Country x country from a one-mode graph: ``weight`` sums the weights and ``ties`` counts
+    the edges between organisations of two countries. Ties within a country become the node's
+    ``internal_weight`` and ``internal_ties`` (no self-loops); organisations without a country are
+    left out and counted in the graph's ``unplaced`` attribute."""
+    countries: dict[str, int] = defaultdict(int)
+    for _, country in graph.nodes(data="country"):
+        if country:
+            countries[country] += 1
+    result = nx.Graph(projection=Projection.COUNTRY.value,
+                      unplaced=sum(1 for _, c in graph.nodes(data="country") if not c))
+    for country in sorted(countries):
+        result.add_node(country, label=country, kind="country", category="country", country=country,
+                        organisations=countries[country], internal_weight=0.0, internal_ties=0, alliances=0)
+    totals: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0])
+    for a, b, weight in sorted(graph.edges(data="weight")):
+        ca, cb = graph.nodes[a]["country"], graph.nodes[b]["country"]
+        if not ca or not cb:
+            continue
+        if ca == cb:
+            result.nodes[ca]["internal_weight"] += weight
+            result.nodes[ca]["internal_ties"] += 1
+        else:
+            total = totals[tuple(sorted((ca, cb)))]  # type: ignore[index]
+            total[0] += weight
+            total[1] += 1
+    for (a, b), (weight, count) in sorted(totals.items()):
+        result.add_edge(a, b, weight=weight, ties=int(count))
+    return result
+
+
+def project(ties: TieSet, projection: Projection | str = Projection.INSTITUTION, *,
+            layers: Iterable[Layer] | None = None, weighting: Weighting | str = Weighting.COUNT) -> nx.Graph:
+    """The graph of ``projection`` from ``ties``: one function from the ties to networkx.
+
+    ``layers`` defaults to every layer for the institution and country graphs, and to memberships
+    for the two-mode and alliance graphs.
+    """
+    try:
+        projection = Projection(projection)
+    except ValueError:
+        raise UsageError(f"unknown projection {projection!r}; use {', '.join(Projection)}") from None
+    if projection is Projection.INSTITUTION:
+        return one_mode(ties, layers=layers, weighting=weighting)
+    if projection is Projection.COUNTRY:
+        return country_projection(one_mode(ties, layers=layers, weighting=weighting))
+    chosen = tuple(layers) if layers is not None else (Layer.MEMBERSHIP,)
+    if projection is Projection.TWO_MODE:
+        return two_mode(ties, layers=chosen)
+    return hub_projection(ties, layers=chosen)
+

@@ -1,0 +1,225 @@
+"""Ties between organisations, read from the ``queries/network/`` queries on any engine.
+
+A tie layer is a set of :class:`Affiliation` records: an organisation joined to a *hub*, the
+thing that creates the tie (an alliance, a partnership or agreement, a programme, a laboratory,
+infrastructure or chair programme, or for sub-organisations the parent itself). Two organisations
+are tied when they share a hub; a sub-organisation is tied to its parent directly. Each record keeps
+its period and its source, so snapshots and provenance follow from the records alone.
+
+>>> tie = Affiliation(Layer.MEMBERSHIP, "urn:ipgp", "urn:circle-u", role="member", start="2019")
+>>> tie.active_at("2018"), tie.active_at("2019-06"), tie.active_at("2020")
+(False, True, True)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from alliancekg.engines import Engine
+from alliancekg.errors import QueryError, UsageError
+from alliancekg.settings import Settings
+
+__all__ = ["AFFILIATION_LAYERS", "DIRECT_LAYERS", "Affiliation", "Layer", "Organisation", "TieSet",
+           "check_date", "fetch_ties", "parse_layers"]
+
+#: The most rows a tie query may return before the fetch stops with an error instead of a partial network.
+MAX_TIE_ROWS = 20_000_000
+_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+class Layer(StrEnum):
+    """A kind of tie between organisations, each read by one query of ``queries/network/``."""
+
+    MEMBERSHIP = "membership"
+    PARTNERSHIP = "partnership"
+    PROGRAMME = "programme"
+    CHAIR_LAB = "chair-lab"
+    SUB_ORGANISATION = "sub-organisation"
+
+
+#: Layers whose ties pass through a shared hub (co-membership, co-participation, ...).
+AFFILIATION_LAYERS = (Layer.MEMBERSHIP, Layer.PARTNERSHIP, Layer.PROGRAMME, Layer.CHAIR_LAB)
+#: Layers whose ties join the organisation to its hub directly (a unit to its parent).
+DIRECT_LAYERS = (Layer.SUB_ORGANISATION,)
+
+_QUERIES = {
+    Layer.MEMBERSHIP: "network/memberships",
+    Layer.PARTNERSHIP: "network/partnerships",
+    Layer.PROGRAMME: "network/programme-participations",
+    Layer.CHAIR_LAB: "network/chairs-and-labs",
+    Layer.SUB_ORGANISATION: "network/sub-organisations",
+}
+
+
+def parse_layers(text: str | Iterable[str] | None) -> tuple[Layer, ...]:
+    """Layers from a comma-separated list or names (``all`` or nothing: every layer), in canonical order.
+
+    >>> parse_layers("programme, membership")
+    (<Layer.MEMBERSHIP: 'membership'>, <Layer.PROGRAMME: 'programme'>)
+    >>> parse_layers("friendship")
+    Traceback (most recent call last):
+    ...
+    alliancekg.errors.UsageError: unknown layer 'friendship'; layers are membership, partnership, programme, chair-lab, sub-organisation
+    """
+    names = [n.strip() for n in (text.split(",") if isinstance(text, str) else text or ()) if n.strip()]
+    if not names or names == ["all"]:
+        return tuple(Layer)
+    chosen = set()
+    for name in names:
+        try:
+            chosen.add(Layer(name))
+        except ValueError:
+            raise UsageError(f"unknown layer {name!r}; layers are {', '.join(Layer)}") from None
+    return tuple(layer for layer in Layer if layer in chosen)
+
+
+def check_date(text: str) -> str:
+    """``text`` if it is a date of year, month or day precision (``2017``, ``2017-05``, ``2017-05-31``).
+
+    >>> check_date("2017-13")
+    Traceback (most recent call last):
+    ...
+    alliancekg.errors.UsageError: '2017-13' is not a date: use YYYY, YYYY-MM or YYYY-MM-DD
+    """
+    if not _DATE.fullmatch(text) or (len(text) >= 7 and not 1 <= int(text[5:7]) <= 12) or (
+            len(text) == 10 and not 1 <= int(text[8:10]) <= 31):
+        raise UsageError(f"{text!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+    return text
+
+
+def _compare(a: str, b: str) -> int:
+    """Compare two lexical dates at the coarser of their precisions: -1, 0 or 1."""
+    n = min(len(a), len(b))
+    return (a[:n] > b[:n]) - (a[:n] < b[:n])
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Affiliation:
+    """One organisation joined to a hub in one layer, with its role, period and source.
+
+    ``start`` and ``end`` are lexical dates (``""`` when the source gives none); an undated record
+    counts as active at every date, as in the catalogue's dated questions.
+    """
+
+    layer: Layer
+    node: str
+    hub: str
+    role: str = ""
+    start: str = ""
+    end: str = ""
+    source: str = ""
+
+    @property
+    def dated(self) -> bool:
+        return bool(self.start or self.end)
+
+    def active_at(self, at: str) -> bool:
+        """Whether the record holds at ``at`` (compared at the coarser of the two precisions)."""
+        return (not self.start or _compare(self.start, at) <= 0) and (not self.end or _compare(self.end, at) >= 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    """What the node table says of an organisation: label, kinds, category and country code."""
+
+    iri: str
+    label: str
+    kinds: tuple[str, ...] = ()
+    category: str = "organisation"
+    country: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "; ".join(self.kinds)
+
+
+@dataclass(frozen=True)
+class TieSet:
+    """Every tie of the chosen layers and what is known of the organisations they join."""
+
+    affiliations: tuple[Affiliation, ...]
+    organisations: Mapping[str, Organisation] = field(default_factory=dict)
+    hubs: Mapping[str, str] = field(default_factory=dict)  #: hub IRI -> label
+
+    def layers(self) -> tuple[Layer, ...]:
+        present = {a.layer for a in self.affiliations}
+        return tuple(layer for layer in Layer if layer in present)
+
+    def select(self, layers: Iterable[Layer] | None = None, *, at: str | None = None,
+               undated: bool = True) -> TieSet:
+        """The ties of ``layers`` that hold at ``at`` (all when ``None``); ``undated=False`` drops
+        records without a period.
+
+        >>> ties = TieSet((Affiliation(Layer.MEMBERSHIP, "urn:a", "urn:x", start="2019"),
+        ...                Affiliation(Layer.PROGRAMME, "urn:a", "urn:p")))
+        >>> len(ties.select([Layer.MEMBERSHIP], at="2018").affiliations)
+        0
+        >>> len(ties.select(at="2020", undated=False).affiliations)
+        1
+        """
+        wanted = set(layers) if layers is not None else set(Layer)
+        kept = tuple(a for a in self.affiliations if a.layer in wanted and (undated or a.dated)
+                     and (at is None or a.active_at(at)))
+        return TieSet(kept, self.organisations, self.hubs)
+
+    def years(self) -> tuple[int, ...]:
+        """Every year from the earliest to the latest date any record states (none when undated)."""
+        years = [int(d[:4]) for a in self.affiliations for d in (a.start, a.end) if d]
+        return tuple(range(min(years), max(years) + 1)) if years else ()
+
+    def label(self, iri: str) -> str:
+        """The label of an organisation or hub, else the last segment of its IRI."""
+        organisation = self.organisations.get(iri)
+        if organisation:
+            return organisation.label
+        return self.hubs.get(iri) or iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _rows(name: str, engine: Engine | str | None, settings: Settings, timeout: float | None) -> list[dict[str, str]]:
+    from alliancekg.query import run_query  # the query module imports the engines; keep this module light
+
+    result = run_query(name, {}, engine=engine, settings=settings, timeout=timeout, max_rows=MAX_TIE_ROWS)
+    if result.truncated:
+        raise QueryError(f"{name}: more than {MAX_TIE_ROWS} rows; the network would be partial")
+    return [dict(zip(result.columns, row, strict=True)) for row in result.text_rows()]
+
+
+def _affiliations(layer: Layer, rows: list[dict[str, str]]) -> Iterable[Affiliation]:
+    for r in rows:
+        if layer is Layer.MEMBERSHIP:
+            yield Affiliation(layer, r["institution"], r["alliance"], r["role"], r["start"], r["end"], r["source"])
+        elif layer is Layer.PARTNERSHIP:
+            for party in (r["partyA"], r["partyB"]):
+                yield Affiliation(layer, party, r["tie"], r["kind"], r["start"], r["end"], r["source"])
+        elif layer is Layer.PROGRAMME:
+            yield Affiliation(layer, r["institution"], r["programme"], r["role"], r["start"], r["end"], r["source"])
+        elif layer is Layer.CHAIR_LAB:
+            yield Affiliation(layer, r["organisation"], r["item"], r["relation"], r["start"], r["end"], r["source"])
+        else:
+            yield Affiliation(layer, r["child"], r["parent"], r["relation"], source=r["source"])
+
+
+def fetch_ties(layers: Iterable[Layer] | None = None, *, engine: Engine | str | None = None,
+               settings: Settings | None = None, timeout: float | None = 600.0) -> TieSet:
+    """Run the network queries of ``layers`` (default: all) and ``network/organisations`` and ``network/hubs`` on
+    ``engine`` (the built store by default, ``"memory"`` or an endpoint URL) and gather the ties."""
+    settings = settings or Settings.from_env()
+    chosen = tuple(layers) if layers is not None else tuple(Layer)
+    records: set[Affiliation] = set()
+    for layer in chosen:
+        records.update(_affiliations(layer, _rows(_QUERIES[layer], engine, settings, timeout)))
+    kinds: dict[str, list[str]] = {}
+    first: dict[str, dict[str, str]] = {}
+    for row in _rows("network/organisations", engine, settings, timeout):
+        first.setdefault(row["organisation"], row)
+        kinds.setdefault(row["organisation"], [])
+        if row["kind"] not in kinds[row["organisation"]]:
+            kinds[row["organisation"]].append(row["kind"])
+    organisations = {iri: Organisation(iri, row["label"], tuple(sorted(kinds[iri])), row["category"], row["country"])
+                     for iri, row in first.items()}
+    hubs = {row["hub"]: row["label"] for row in _rows("network/hubs", engine, settings, timeout)}
+    return TieSet(tuple(sorted(records)), organisations, hubs)
+
