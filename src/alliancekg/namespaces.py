@@ -121,6 +121,26 @@ class AKG(DefinedNamespace):
     count: URIRef
     proportion: URIRef
     level: URIRef
+    # network analytics
+    NetworkAnalysis: URIRef
+    NodeMetrics: URIRef
+    node: URIRef
+    projection: URIRef
+    tieLayer: URIRef
+    weighting: URIRef
+    snapshot: URIRef
+    seed: URIRef
+    degree: URIRef
+    strength: URIRef
+    betweenness: URIRef
+    closeness: URIRef
+    eigenvector: URIRef
+    pagerank: URIRef
+    clustering: URIRef
+    coreNumber: URIRef
+    constraint: URIRef
+    effectiveSize: URIRef
+    community: URIRef
 
 
 ID = Namespace("https://w3id.org/alliancekg/id/")

@@ -1,0 +1,280 @@
+"""Every file ``alliancekg network`` writes for one analysis, each written atomically.
+
+* ``nodes.csv`` and ``edges.csv``: the column names Gephi's spreadsheet import expects (``Id``,
+  ``Label``; ``Source``, ``Target``, ``Type``, ``Weight``), attributes and metrics beside them;
+* ``metrics.csv``: one row per node, the metrics only, for pandas and R;
+* ``dictionary.csv``: every column of the three tables, its type and meaning;
+* ``summary.json``: the graph's figures and the method (projection, layers, snapshot, seed, notes);
+* ``network.graphml``, ``network.gexf``: attributes flattened to what those formats accept;
+* ``network.json``: networkx node-link JSON; ``metrics.ttl``: the metrics as RDF;
+* ``network.png`` and ``network.html``: a picture and an offline interactive view.
+
+Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, carriage
+return) get a leading apostrophe; numbers are written as numbers.
+
+>>> csv_cell("=HYPERLINK(1)"), csv_cell(-0.5), csv_cell(None), csv_cell(0.1 + 0.2)
+("'=HYPERLINK(1)", '-0.5', '', '0.3')
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Hashable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from alliancekg.metrics import METRICS
+from alliancekg.outputs import write_atomic
+from alliancekg.ties import Layer
+
+if TYPE_CHECKING:
+    from alliancekg.network import Analysis
+
+__all__ = ["clean_text", "csv_cell", "dictionary_rows", "write_all"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# characters XML 1.0 cannot carry, even escaped
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_SIGNIFICANT = 12
+
+#: Non-metric columns of the tables: name -> (type, meaning).
+NODE_COLUMNS = {
+    "Id": ("string", "the node: an organisation's or hub's IRI, or a country code"),
+    "Label": ("string", "the node's English label"),
+    "kind": ("string", "the most specific kind(s) of the node, '; '-separated"),
+    "category": ("string", "alliance, organisation or country"),
+    "country": ("string", "ISO 3166-1 code of the node's country, its own or that of an organisation it belongs to"),
+    "alliances": ("integer", "alliances and networks the node is a member of at the snapshot"),
+    "bipartite": ("integer", "two-mode graphs: 0 for an organisation, 1 for a hub"),
+    "members": ("integer", "hub graphs: organisations in the hub"),
+    "organisations": ("integer", "country graphs: organisations in the country"),
+    "internal_ties": ("integer", "country graphs: ties between organisations of the country"),
+    "internal_weight": ("number", "country graphs: summed weight of those ties"),
+}
+EDGE_COLUMNS = {
+    "Source": ("string", "one end of the tie (the smaller Id)"),
+    "Target": ("string", "the other end"),
+    "Type": ("string", "always Undirected"),
+    "Id": ("string", "the tie's number in this file"),
+    "Weight": ("number", "the tie's weight, by the analysis's weighting"),
+    "shared": ("integer", "hubs (alliances, partnerships, programmes, laboratories) the two share, plus one for a "
+                          "unit-parent tie; on hub graphs, organisations shared"),
+    "overlap": ("number", "shared over the smaller of the two hub sets"),
+    "jaccard": ("number", "shared over the union of the two hub sets"),
+    "layers": ("string", "the layers the tie comes from, '; '-separated"),
+    **{layer.value: ("integer", f"hubs shared in the {layer.value} layer") for layer in Layer},
+    "via": ("string", "IRIs of the hubs that create the tie (on hub graphs, of the shared organisations)"),
+    "via_labels": ("string", "their labels, in the same order"),
+    "roles": ("string", "two-mode graphs: the roles of the organisation in the hub"),
+    "sources": ("string", "IRIs of the source documents behind the tie"),
+    "start": ("string", "earliest start of the records behind the tie ('' when any is open or undated)"),
+    "end": ("string", "latest end of those records ('' when any is open)"),
+    "ties": ("integer", "country graphs: ties between organisations of the two countries"),
+}
+_METRIC_TYPES = {"degree": "integer", "core_number": "integer", "community": "integer"}
+
+
+def csv_cell(value: Any) -> str:
+    """A value as CSV text: numbers with 12 significant digits, lists ``; ``-joined, formula-like
+    text neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return "" if math.isnan(value) else format(value, f".{_SIGNIFICANT}g")
+    if isinstance(value, (tuple, list)):
+        value = "; ".join(str(v) for v in value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def clean_text(value: Any) -> str:
+    """Text that XML 1.0 can carry: control characters other than tab and newline removed."""
+    return _NOT_XML.sub("", str(value))
+
+
+def _round(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else float(format(value, f".{_SIGNIFICANT}g"))
+    return value
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _present(graph: nx.Graph, columns: Iterable[str], *, edges: bool = False) -> list[str]:
+    items = [attrs for _, _, attrs in graph.edges(data=True)] if edges else [attrs for _, attrs in graph.nodes(data=True)]
+    return [c for c in columns if any(c in attrs for attrs in items)]
+
+
+def _node_columns(graph: nx.Graph) -> list[str]:
+    return _present(graph, [c for c in NODE_COLUMNS if c not in ("Id", "Label")])
+
+
+def _edge_columns(graph: nx.Graph) -> list[str]:
+    wanted = [c for c in EDGE_COLUMNS if c not in ("Source", "Target", "Type", "Id", "Weight")]
+    return _present(graph, wanted, edges=True)
+
+
+def _sorted_edges(graph: nx.Graph) -> list[tuple[Hashable, Hashable, dict[str, Any]]]:
+    return sorted((min(a, b), max(a, b), attrs) for a, b, attrs in graph.edges(data=True))
+
+
+def nodes_csv(analysis: Analysis) -> bytes:
+    graph = analysis.graph
+    columns = _node_columns(graph)
+    rows = ([node, graph.nodes[node].get("label", node), *(graph.nodes[node].get(c) for c in columns),
+             *(graph.nodes[node].get(m) for m in METRICS)] for node in sorted(graph))
+    return _csv(["Id", "Label", *columns, *METRICS], rows)
+
+
+def edges_csv(analysis: Analysis) -> bytes:
+    graph = analysis.graph
+    columns = _edge_columns(graph)
+    rows = ([a, b, "Undirected", f"e{i}", attrs.get("weight", 1.0), *(attrs.get(c) for c in columns)]
+            for i, (a, b, attrs) in enumerate(_sorted_edges(graph)))
+    return _csv(["Source", "Target", "Type", "Id", "Weight", *columns], rows)
+
+
+def metrics_csv(analysis: Analysis) -> bytes:
+    rows = ([node, analysis.graph.nodes[node].get("label", node), *(row[m] for m in METRICS)]
+            for node, row in sorted(analysis.metrics.items()))
+    return _csv(["id", "label", *METRICS], rows)
+
+
+def dictionary_rows(analysis: Analysis) -> list[list[str]]:
+    """``file, column, type, description`` for every column written; metric meanings come from
+    the ontology's definitions of the metric properties."""
+    from alliancekg.network_rdf import metric_definitions
+
+    definitions = metric_definitions()
+    graph = analysis.graph
+    rows = [["nodes.csv", c, *NODE_COLUMNS[c]] for c in ["Id", "Label", *_node_columns(graph)]]
+    metric_rows = [[m, _METRIC_TYPES.get(m, "number"), definitions[m]] for m in METRICS]
+    rows += [["nodes.csv", *r] for r in metric_rows]
+    rows += [["edges.csv", c, *EDGE_COLUMNS[c]]
+             for c in ["Source", "Target", "Type", "Id", "Weight", *_edge_columns(graph)]]
+    rows += [["metrics.csv", "id", "string", "the node, as Id in nodes.csv"],
+             ["metrics.csv", "label", "string", "the node's English label"]]
+    rows += [["metrics.csv", *r] for r in metric_rows]
+    return rows
+
+
+def summary_json(analysis: Analysis) -> bytes:
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v) for v in value]
+        return _round(value)
+
+    return (json.dumps(clean(dict(analysis.summary)), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _flat(value: Any) -> Any:
+    """An attribute value GraphML and GEXF accept: no None, lists joined, text XML-safe."""
+    if isinstance(value, (tuple, list, set)):
+        return clean_text("; ".join(str(v) for v in value))
+    if isinstance(value, float):
+        return _round(value)
+    if isinstance(value, (bool, int)):
+        return value
+    return clean_text(value)
+
+
+def _flat_graph(analysis: Analysis) -> nx.Graph:
+    """A copy with every attribute flattened; an undefined value is left out, not written empty."""
+    graph = analysis.graph
+    flat = nx.Graph()
+    flat.graph.update({k: _flat(v) for k, v in sorted(analysis.summary.items())
+                       if isinstance(v, (str, int, float)) and not isinstance(v, bool) and _round(v) is not None})
+    for node in sorted(graph):
+        flat.add_node(clean_text(node), **{k: _flat(v) for k, v in sorted(graph.nodes[node].items())
+                                           if v is not None and _round(v) is not None})
+    for a, b, attrs in _sorted_edges(graph):
+        flat.add_edge(clean_text(a), clean_text(b), **{k: _flat(v) for k, v in sorted(attrs.items()) if v is not None})
+    return flat
+
+
+def graphml(analysis: Analysis) -> bytes:
+    buffer = io.BytesIO()
+    nx.write_graphml(_flat_graph(analysis), buffer, encoding="utf-8", prettyprint=True, named_key_ids=True)
+    return buffer.getvalue()
+
+
+def gexf(analysis: Analysis) -> bytes:
+    flat = _flat_graph(analysis)
+    for node in flat:  # GEXF keeps the label as the node's own label, not an attribute
+        flat.nodes[node]["label"] = flat.nodes[node].get("label", node)
+    buffer = io.BytesIO()
+    nx.write_gexf(flat, buffer, encoding="utf-8", prettyprint=True)
+    # the writer stamps today's date; the file should depend on the data only
+    return re.sub(rb'lastmodifieddate="[^"]*"', b"", buffer.getvalue(), count=1)
+
+
+def node_link(analysis: Analysis) -> bytes:
+    graph = analysis.graph
+    ordered = nx.Graph()
+    ordered.graph.update(analysis.summary)
+    ordered.add_nodes_from((n, graph.nodes[n]) for n in sorted(graph))
+    ordered.add_edges_from(_sorted_edges(graph))
+    data = nx.node_link_data(ordered, edges="edges")
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v) for v in value]
+        return _round(value)
+
+    return (json.dumps(clean(data), indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+
+
+def write_all(analysis: Analysis, out_dir: Path, *, picture: bool = True, html: bool = True) -> list[Path]:
+    """Write every export of ``analysis`` into ``out_dir``; returns the paths, in writing order."""
+    from alliancekg import network_rdf
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {
+        "nodes.csv": nodes_csv(analysis), "edges.csv": edges_csv(analysis), "metrics.csv": metrics_csv(analysis),
+        "dictionary.csv": _csv(["file", "column", "type", "description"], dictionary_rows(analysis)),
+        "summary.json": summary_json(analysis), "network.graphml": graphml(analysis), "network.gexf": gexf(analysis),
+        "network.json": node_link(analysis), "metrics.ttl": network_rdf.turtle(analysis),
+    }
+    written = []
+    for name, data in files.items():
+        write_atomic(out_dir / name, data)
+        written.append(out_dir / name)
+    if picture or html:
+        from alliancekg import pictures
+
+        seed = analysis.options.seed
+        title = _title(analysis)
+        if picture:
+            pictures.write_png(analysis.graph, out_dir / "network.png", seed=seed, title=title)
+            written.append(out_dir / "network.png")
+        if html:
+            pictures.write_html(analysis.graph, out_dir / "network.html", seed=seed, title=title)
+            written.append(out_dir / "network.html")
+    return written
+
+
+def _title(analysis: Analysis) -> str:
+    layers = ", ".join(layer.value for layer in analysis.layers)
+    when = f"as of {analysis.snapshot}" if analysis.snapshot else "all periods"
+    return f"alliancekg: {analysis.projection.value} network ({layers}; {when})"
