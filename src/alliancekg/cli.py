@@ -274,3 +274,82 @@ def publish(endpoint: str, graph: str, dist_dir: Path | None, timeout: float) ->
               f"(HTTP {result.status}, {result.seconds:.1f} s).", soft_wrap=True)
     out.print(f"Query it: alliancekg query NAME --endpoint SPARQL_QUERY_URL"
               f"{'' if graph == DATA_GRAPH else ' --graph ' + graph}", soft_wrap=True)
+
+
+@main.command()
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the exports to (created if needed; files are replaced atomically).")
+@click.option("--layers", default="all", show_default=True, metavar="LIST",
+              help="Comma-separated tie layers: membership, partnership, programme, chair-lab, sub-organisation.")
+@click.option("--projection", type=click.Choice(["institution", "two-mode", "alliance", "country"]),
+              default="institution", show_default=True,
+              help="institution: organisation x organisation; two-mode: organisation x alliance (or hub); "
+                   "alliance: alliance x alliance; country: country x country.")
+@click.option("--weighting", type=click.Choice(["count", "overlap", "jaccard"]), default="count", show_default=True,
+              help="Weight of an organisation x organisation tie: hubs shared, or that count normalised.")
+@click.option("--at", metavar="DATE", help="Take the ties that hold at DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--per-year", is_flag=True, help="One analysis per year the ties span, each in its own folder.")
+@click.option("--dated-only", is_flag=True, help="Leave out ties whose source gives no period.")
+@click.option("--endpoint", metavar="URL", help="Read the ties from a remote SPARQL endpoint instead of the store.")
+@click.option("--graph", "graphs", multiple=True, metavar="IRI",
+              help="With --endpoint: the graph(s) holding the data (default: the published data graph).")
+@click.option("--engine", type=click.Choice(["store", "memory"]), default="store", show_default=True,
+              help="The local engine when no --endpoint is given.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed of community detection and sampling.")
+@click.option("--exact-limit", type=click.IntRange(min=2), default=1000, show_default=True,
+              help="Above this many nodes, betweenness and closeness are sampled and diameters estimated.")
+@click.option("--samples", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Sources (betweenness) and pivots (closeness) sampled above --exact-limit.")
+@click.option("--no-picture", is_flag=True, help="Do not draw network.png.")
+@click.option("--no-html", is_flag=True, help="Do not write the interactive network.html.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=600, show_default=True,
+              help="Seconds each tie query may run.")
+def network(out_dir: Path, layers: str, projection: str, weighting: str, at: str | None, per_year: bool,
+            dated_only: bool, endpoint: str | None, graphs: tuple[str, ...], engine: str, seed: int,
+            exact_limit: int, samples: int, no_picture: bool, no_html: bool, timeout: float) -> None:
+    """Analyse the network of ties between organisations and write Gephi, pandas and RDF exports."""
+    from alliancekg.metrics import MetricOptions
+    from alliancekg.network import snapshots, write_analysis, write_evolution
+    from alliancekg.ties import fetch_ties, parse_layers
+
+    settings = Settings.from_env()
+    with _errors_to_exit_codes():
+        chosen_layers = None if layers == "all" else parse_layers(layers)
+        if endpoint:
+            graph_iris = [g for g in (graphs or (DATA_GRAPH,)) if g != "default"]
+            chosen = open_engine(endpoint, graphs=graph_iris, timeout=timeout)
+        else:
+            chosen = open_engine(engine, settings=settings)
+        ties = fetch_ties(chosen_layers, engine=chosen, settings=settings, timeout=timeout)
+        analyses = snapshots(ties, at=at, per_year=per_year, projection=projection, layers=chosen_layers,
+                             weighting=weighting, undated=not dated_only,
+                             options=MetricOptions(seed=seed, exact_limit=exact_limit, samples=samples))
+        written = []
+        for analysis in analyses:
+            folder = out_dir / analysis.snapshot if per_year and analysis.snapshot else out_dir
+            written += write_analysis(analysis, folder, picture=not no_picture, html=not no_html)
+        if per_year:
+            written.append(write_evolution(analyses, out_dir))
+    print_network_summary(analyses, out_dir, written)
+
+
+def print_network_summary(analyses: list[Any], out_dir: Path, written: list[Path]) -> None:
+    table = Table(title="Network", title_justify="left")
+    for column in ("snapshot", "nodes", "edges", "density", "components", "largest", "communities", "modularity"):
+        table.add_column(column, justify="left" if column == "snapshot" else "right")
+    for analysis in analyses:
+        s = analysis.summary
+        table.add_row(analysis.snapshot or "all periods", str(s["nodes"]), str(s["edges"]), f"{s['density']:.3f}",
+                      str(s["components"]), str(s["largest_component"]), str(s["communities"]),
+                      "" if s["modularity"] is None else f"{s['modularity']:.3f}")
+    out.print(table)
+    last = analyses[-1]
+    brokers = sorted(last.metrics.items(), key=lambda item: (-item[1]["betweenness"], str(item[0])))[:5]
+    if brokers and brokers[0][1]["betweenness"] > 0:
+        out.print("Highest betweenness: " + "; ".join(
+            f"{last.graph.nodes[n].get('label', n)} ({row['betweenness']:.3f})" for n, row in brokers
+            if row["betweenness"] > 0), soft_wrap=True)
+    for note in last.summary["notes"]:
+        out.print(f"note: {note}", style="dim", soft_wrap=True)
+    names = sorted({path.name for path in written})
+    out.print(f"Wrote {len(written)} files to {_relative(out_dir)}/: {', '.join(names)}", soft_wrap=True)

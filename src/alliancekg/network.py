@@ -25,7 +25,7 @@ from alliancekg.metrics import MetricOptions, communities, graph_summary, node_m
 from alliancekg.projection import Projection, Weighting, project
 from alliancekg.ties import Layer, TieSet, check_date
 
-__all__ = ["Analysis", "analyse", "snapshots", "write_analysis"]
+__all__ = ["EVOLUTION_COLUMNS", "Analysis", "analyse", "snapshots", "write_analysis", "write_evolution"]
 
 
 @dataclass(frozen=True)
@@ -106,3 +106,20 @@ def write_analysis(analysis: Analysis, out_dir: Path, *, picture: bool = True, h
     from alliancekg import network_exports
 
     return network_exports.write_all(analysis, out_dir, picture=picture, html=html)
+
+
+#: The graph figures compared across snapshots in ``evolution.csv``.
+EVOLUTION_COLUMNS = ("nodes", "edges", "density", "components", "largest_component", "isolates",
+                     "average_clustering", "communities", "modularity", "assortativity_country", "assortativity_kind")
+
+
+def write_evolution(analyses: Iterable[Analysis], out_dir: Path) -> Path:
+    """``evolution.csv``: one row per snapshot with the graph figures, to compare them over time."""
+    from alliancekg.network_exports import csv_table
+    from alliancekg.outputs import write_atomic
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = [[a.snapshot or "", *(a.summary[c] for c in EVOLUTION_COLUMNS)] for a in analyses]
+    path = out_dir / "evolution.csv"
+    write_atomic(path, csv_table(["snapshot", *EVOLUTION_COLUMNS], rows))
+    return path

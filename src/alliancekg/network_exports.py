@@ -36,7 +36,7 @@ from alliancekg.ties import Layer
 if TYPE_CHECKING:
     from alliancekg.network import Analysis
 
-__all__ = ["clean_text", "csv_cell", "dictionary_rows", "write_all"]
+__all__ = ["clean_text", "csv_cell", "csv_table", "dictionary_rows", "write_all"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # characters XML 1.0 cannot carry, even escaped
@@ -108,7 +108,7 @@ def _round(value: Any) -> Any:
     return value
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+def csv_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
@@ -139,7 +139,7 @@ def nodes_csv(analysis: Analysis) -> bytes:
     columns = _node_columns(graph)
     rows = ([node, graph.nodes[node].get("label", node), *(graph.nodes[node].get(c) for c in columns),
              *(graph.nodes[node].get(m) for m in METRICS)] for node in sorted(graph))
-    return _csv(["Id", "Label", *columns, *METRICS], rows)
+    return csv_table(["Id", "Label", *columns, *METRICS], rows)
 
 
 def edges_csv(analysis: Analysis) -> bytes:
@@ -147,13 +147,13 @@ def edges_csv(analysis: Analysis) -> bytes:
     columns = _edge_columns(graph)
     rows = ([a, b, "Undirected", f"e{i}", attrs.get("weight", 1.0), *(attrs.get(c) for c in columns)]
             for i, (a, b, attrs) in enumerate(_sorted_edges(graph)))
-    return _csv(["Source", "Target", "Type", "Id", "Weight", *columns], rows)
+    return csv_table(["Source", "Target", "Type", "Id", "Weight", *columns], rows)
 
 
 def metrics_csv(analysis: Analysis) -> bytes:
     rows = ([node, analysis.graph.nodes[node].get("label", node), *(row[m] for m in METRICS)]
             for node, row in sorted(analysis.metrics.items()))
-    return _csv(["id", "label", *METRICS], rows)
+    return csv_table(["id", "label", *METRICS], rows)
 
 
 def dictionary_rows(analysis: Analysis) -> list[list[str]]:
@@ -252,7 +252,7 @@ def write_all(analysis: Analysis, out_dir: Path, *, picture: bool = True, html: 
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {
         "nodes.csv": nodes_csv(analysis), "edges.csv": edges_csv(analysis), "metrics.csv": metrics_csv(analysis),
-        "dictionary.csv": _csv(["file", "column", "type", "description"], dictionary_rows(analysis)),
+        "dictionary.csv": csv_table(["file", "column", "type", "description"], dictionary_rows(analysis)),
         "summary.json": summary_json(analysis), "network.graphml": graphml(analysis), "network.gexf": gexf(analysis),
         "network.json": node_link(analysis), "metrics.ttl": network_rdf.turtle(analysis),
     }
