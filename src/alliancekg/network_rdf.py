@@ -20,6 +20,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from alliancekg.metrics import METRICS
 from alliancekg.namespaces import AKG, ID, bind_prefixes
+from alliancekg.projection import Projection
 from alliancekg.settings import find_root
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def analysis_graph(analysis: Analysis) -> Graph:
     for node, row in sorted(analysis.metrics.items()):
         record = ID[f"network-analysis/{analysis.name}/{_node_tail(node)}"]
         graph.add((record, RDF.type, AKG.NodeMetrics))
-        target = URIRef(str(node)) if str(node).startswith(("http://", "https://")) else ID[f"country/{node}"]
+        target = ID[f"country/{node}"] if analysis.projection is Projection.COUNTRY else URIRef(str(node))
         graph.add((record, AKG.node, target))
         graph.add((record, PROV.wasGeneratedBy, run))
         for metric, value in row.items():

@@ -1,0 +1,144 @@
+"""Metrics on small graphs whose answers are known by hand, degenerate graphs, and a cross-check
+of every metric against networkx's own functions on random weighted graphs."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import networkx as nx
+import pytest
+
+from alliancekg.metrics import METRICS, MetricOptions, communities, graph_summary, node_metrics
+
+
+def weighted(edges: list[tuple[int, int, float]]) -> nx.Graph:
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(edges)
+    return graph
+
+
+def test_star() -> None:
+    star = weighted([(0, 1, 1.0), (0, 2, 1.0), (0, 3, 1.0)])
+    rows = node_metrics(star)
+    centre, leaf = rows[0], rows[1]
+    assert (centre["degree"], centre["strength"], leaf["degree"]) == (3, 3.0, 1)
+    assert centre["betweenness"] == pytest.approx(1.0) and leaf["betweenness"] == 0
+    assert centre["closeness"] == pytest.approx(1.0) and leaf["closeness"] == pytest.approx(3 / 5)
+    assert centre["eigenvector"] == pytest.approx(1 / math.sqrt(2)) and leaf["eigenvector"] == pytest.approx(1 / math.sqrt(6))
+    assert centre["constraint"] == pytest.approx(1 / 3) and leaf["constraint"] == pytest.approx(1.0)
+    assert centre["effective_size"] == pytest.approx(3.0) and leaf["effective_size"] == pytest.approx(1.0)
+    assert {row["clustering"] for row in rows.values()} == {0.0}
+    assert {row["core_number"] for row in rows.values()} == {1}
+    assert sum(row["pagerank"] for row in rows.values()) == pytest.approx(1.0)
+    summary = graph_summary(star)
+    assert (summary["density"], summary["components"], summary["diameters"]) == (
+        0.5, 1, [{"component": 0, "nodes": 4, "diameter": 2, "exact": True}])
+
+
+def test_triangle() -> None:
+    rows = node_metrics(weighted([(0, 1, 1.0), (1, 2, 1.0), (0, 2, 1.0)]))
+    for row in rows.values():
+        assert row["clustering"] == 1.0 and row["core_number"] == 2 and row["betweenness"] == 0
+        assert row["constraint"] == pytest.approx(2 * (1 / 2 + 1 / 4) ** 2)  # direct 1/2, indirect 1/2 * 1/2
+        assert row["effective_size"] == pytest.approx(1.0)  # two contacts, each half redundant
+
+
+def test_distances_are_inverse_weights() -> None:
+    # a -(2)- b -(1)- c: a-b is 0.5 long, b-c is 1
+    rows = node_metrics(weighted([(0, 1, 2.0), (1, 2, 1.0)]))
+    assert [rows[n]["closeness"] for n in (0, 1, 2)] == pytest.approx([2 / 2.0, 2 / 1.5, 2 / 2.5])
+    assert rows[1]["betweenness"] == pytest.approx(1.0)
+
+
+def test_two_triangles_and_a_bridge() -> None:
+    graph = weighted([(1, 2, 1), (2, 3, 1), (1, 3, 1), (4, 5, 1), (5, 6, 1), (4, 6, 1), (3, 4, 1)])
+    assert communities(graph) == {1: 0, 2: 0, 3: 0, 4: 1, 5: 1, 6: 1}
+    summary = graph_summary(graph)
+    assert summary["modularity"] == pytest.approx(2 * (3 / 7 - (7 / 14) ** 2))
+    assert summary["average_clustering"] == pytest.approx((4 * 1 + 2 * (1 / 3)) / 6)
+    rows = node_metrics(graph)
+    assert rows[3]["betweenness"] == pytest.approx(6 / 10)  # {1, 2} to {4, 5, 6} pass node 3; over C(5, 2)
+
+
+def test_assortativity_by_country() -> None:
+    graph = weighted([(1, 2, 1), (3, 4, 1)])
+    nx.set_node_attributes(graph, {1: "FR", 2: "FR", 3: "DE", 4: "DE"}, "country")
+    assert graph_summary(graph)["assortativity_country"] == pytest.approx(1.0)
+    nx.set_node_attributes(graph, {1: "FR", 2: "DE", 3: "FR", 4: "DE"}, "country")
+    assert graph_summary(graph)["assortativity_country"] == pytest.approx(-1.0)
+
+
+@pytest.mark.parametrize("graph", [nx.Graph(), nx.empty_graph(1), nx.empty_graph(3), weighted([(0, 1, 1.0)])],
+                         ids=["empty", "one node", "no edges", "one edge"])
+def test_degenerate_graphs_give_defined_values(graph: nx.Graph) -> None:
+    notes: list[str] = []
+    rows = node_metrics(graph, notes=notes)
+    summary = graph_summary(graph)
+    assert set(rows) == set(graph)
+    for row in rows.values():
+        assert set(row) == set(METRICS)
+    if graph.number_of_edges() == 0:
+        assert all(row["eigenvector"] is None and row["constraint"] is None for row in rows.values())
+        assert summary["modularity"] is None and summary["assortativity_country"] is None
+        if len(graph):
+            assert any("eigenvector" in note for note in notes)
+    assert summary["nodes"] == len(graph) and summary["edges"] == graph.number_of_edges()
+
+
+def test_sampling_is_seeded_and_said() -> None:
+    graph = nx.connected_watts_strogatz_graph(300, 6, 0.2, seed=3)
+    nx.set_edge_attributes(graph, 1.0, "weight")
+    options = MetricOptions(exact_limit=100, samples=40, seed=7)
+    notes: list[str] = []
+    first = node_metrics(graph, options=options, notes=notes)
+    assert first == node_metrics(graph, options=options)
+    assert any("betweenness sampled from 40 sources (seed 7)" in n for n in notes)
+    assert any("closeness estimated from 40 pivots" in n for n in notes)
+    exact = nx.closeness_centrality(graph)
+    errors = sorted(abs(first[n]["closeness"] - exact[n]) / exact[n] for n in graph)
+    assert errors[len(errors) // 2] < 0.05
+    assert graph_summary(graph, options=options)["diameters"][0]["exact"] is False
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_metrics_agree_with_networkx(seed: int) -> None:
+    """networkx's own functions on random weighted graphs with a second component and an isolate.
+    Effective size is compared with networkx's per-node definition (``nodes=`` given): its sparse
+    shortcut for weighted graphs (networkx 3.6) normalises by the wrong node's strongest tie."""
+    graph = nx.gnm_random_graph(60, 150, seed=seed)
+    graph.add_edge(100, 101)
+    graph.add_node(102)
+    rng = random.Random(seed)
+    for a, b in graph.edges:
+        graph.edges[a, b]["weight"] = rng.choice([0.5, 1.0, 2.0, 3.0])
+    rows = node_metrics(graph)
+    distances = graph.copy()
+    for a, b, w in distances.edges(data="weight"):
+        distances.edges[a, b]["distance"] = 1 / w
+    nodes = list(graph)
+    expected = {
+        "closeness": nx.closeness_centrality(distances, distance="distance"),
+        "betweenness": nx.betweenness_centrality(distances, weight="distance"),
+        "clustering": nx.clustering(graph),
+        "constraint": nx.constraint(graph, nodes=nodes, weight="weight"),
+        "effective_size": nx.effective_size(graph, nodes=nodes, weight="weight"),
+        "pagerank": nx.pagerank(graph, weight="weight"),
+        "core_number": nx.core_number(graph),
+        "degree": dict(graph.degree),
+        "strength": dict(graph.degree(weight="weight")),
+    }
+    expected["eigenvector"] = {}
+    for component in nx.connected_components(graph):
+        if len(component) > 1:
+            expected["eigenvector"].update(
+                nx.eigenvector_centrality(graph.subgraph(component), weight="weight", max_iter=10_000, tol=1e-13))
+        else:
+            expected["eigenvector"].update(dict.fromkeys(component, 0.0))
+    for metric, values in expected.items():
+        for node in graph:
+            want = values[node]
+            if isinstance(want, float) and math.isnan(want):
+                assert rows[node][metric] is None, (metric, node)
+            else:
+                assert rows[node][metric] == pytest.approx(want, abs=1e-9), (metric, node)

@@ -1,0 +1,172 @@
+"""Ties, projections, snapshots and exports: a small hand-made tie set whose graphs are known, the
+reference data's projection cross-checked against the RDF itself, and the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, URIRef
+from rdflib.namespace import ORG, RDF
+
+from alliancekg.cli import main
+from alliancekg.errors import UsageError
+from alliancekg.namespaces import AKG
+from alliancekg.network import analyse, snapshots, write_analysis
+from alliancekg.projection import country_projection, hub_projection, one_mode, two_mode
+from alliancekg.ties import Affiliation, Layer, Organisation, TieSet, fetch_ties
+
+M, P, S = Layer.MEMBERSHIP, Layer.PROGRAMME, Layer.SUB_ORGANISATION
+NASTY = '=HYPERLINK("x")</label>&<script>\x01\x1b'
+
+
+@pytest.fixture()
+def ties() -> TieSet:
+    """a, b, c in alliance X (from 2010); b, c in Y (2015-2018); c, d in programme Q (undated); e is a unit of a."""
+    records = [
+        Affiliation(M, "urn:a", "urn:X", "member", "2010", "", "urn:s1"),
+        Affiliation(M, "urn:b", "urn:X", "member", "2010", "", "urn:s1"),
+        Affiliation(M, "urn:c", "urn:X", "founding member", "2010", "", "urn:s1"),
+        Affiliation(M, "urn:b", "urn:Y", "member", "2015", "2018", "urn:s2"),
+        Affiliation(M, "urn:c", "urn:Y", "member", "2015", "2018", "urn:s2"),
+        Affiliation(P, "urn:c", "urn:Q", "partner", source="urn:s3"),
+        Affiliation(P, "urn:d", "urn:Q", "partner", source="urn:s3"),
+        Affiliation(S, "urn:e", "urn:a", "sub-organisation", source="urn:s1"),
+    ]
+    organisations = {
+        "urn:a": Organisation("urn:a", NASTY, ("university",), country="FR"),
+        "urn:b": Organisation("urn:b", "-B", ("university",), country="FR"),
+        "urn:c": Organisation("urn:c", "C", ("school",), country="DE"),
+        "urn:d": Organisation("urn:d", "D", ("company",)),
+        "urn:X": Organisation("urn:X", "Alliance X", ("alliance",), "alliance"),
+    }
+    return TieSet(tuple(records), organisations, {"urn:Y": "Network Y", "urn:Q": "Programme Q"})
+
+
+def test_one_mode_counts_and_normalisations(ties: TieSet) -> None:
+    graph = one_mode(ties)
+    assert sorted(graph) == ["urn:a", "urn:b", "urn:c", "urn:d", "urn:e"]
+    bc = graph.edges["urn:b", "urn:c"]
+    assert (bc["shared"], bc["via"], bc["layers"], bc["membership"]) == (2, ("urn:X", "urn:Y"), ("membership",), 2)
+    assert bc["overlap"] == 1.0 and bc["jaccard"] == pytest.approx(2 / 3)  # b: {X, Y}; c: {X, Y, Q}
+    assert bc["sources"] == ("urn:s1", "urn:s2") and (bc["start"], bc["end"]) == ("2010", "")
+    assert graph.edges["urn:a", "urn:e"]["layers"] == ("sub-organisation",)  # a unit is tied to its parent only
+    assert not graph.has_edge("urn:b", "urn:e")
+    assert graph.edges["urn:c", "urn:d"]["via"] == ("urn:Q",)
+    assert graph.nodes["urn:c"]["alliances"] == 2 and graph.nodes["urn:d"]["alliances"] == 0
+    jaccard = one_mode(ties, weighting="jaccard")
+    assert jaccard.edges["urn:b", "urn:c"]["weight"] == pytest.approx(2 / 3)
+
+
+def test_other_projections(ties: TieSet) -> None:
+    two = two_mode(ties)
+    assert {n for n, side in two.nodes(data="bipartite") if side == 1} == {"urn:X", "urn:Y"}
+    assert two.edges["urn:c", "urn:X"]["roles"] == ("founding member",)
+    alliances = hub_projection(ties)
+    assert list(alliances.edges(data="via")) == [("urn:X", "urn:Y", ("urn:b", "urn:c"))]
+    assert alliances.nodes["urn:X"]["members"] == 3
+    countries = country_projection(one_mode(ties, layers=[M]))
+    assert list(countries.edges(data="ties")) == [("DE", "FR", 2)]  # a-c and b-c
+    assert countries.nodes["FR"]["internal_ties"] == 1 and countries.graph["unplaced"] == 0
+
+
+def test_snapshots_follow_the_periods(ties: TieSet) -> None:
+    per_year = snapshots(ties, per_year=True, layers=[M])
+    assert [a.snapshot for a in per_year] == [str(y) for y in range(2010, 2019)]
+    edges = {a.snapshot: a.graph.edges["urn:b", "urn:c"]["shared"] for a in per_year}
+    assert edges["2014"] == 1 and edges["2015"] == 2 and edges["2018"] == 2
+    assert analyse(ties, at="2009").summary["edges"] == 2  # only the undated programme and unit ties
+    assert analyse(ties, at="2009", undated=False).summary["edges"] == 0
+    with pytest.raises(UsageError, match="no tie of these layers has a date"):
+        snapshots(ties, per_year=True, layers=[P])
+    with pytest.raises(UsageError, match="not a date"):
+        analyse(ties, at="2020-02-30T")
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def test_exports_are_safe_and_readable(ties: TieSet, tmp_path: Path) -> None:
+    analysis = analyse(ties)
+    written = write_analysis(analysis, tmp_path, picture=False, html=False)
+    assert {p.name for p in written} == {"nodes.csv", "edges.csv", "metrics.csv", "dictionary.csv", "summary.json",
+                                         "network.graphml", "network.gexf", "network.json", "metrics.ttl"}
+    nodes = {row["Id"]: row for row in read_csv(tmp_path / "nodes.csv")}
+    assert nodes["urn:a"]["Label"].startswith("'=HYPERLINK") and nodes["urn:b"]["Label"] == "'-B"
+    edges = read_csv(tmp_path / "edges.csv")
+    assert list(edges[0])[:5] == ["Source", "Target", "Type", "Id", "Weight"] and edges[0]["Type"] == "Undirected"
+    assert float(nodes["urn:a"]["betweenness"]) >= 0  # numbers stay numbers
+    dictionary = {(r["file"], r["column"]) for r in read_csv(tmp_path / "dictionary.csv")}
+    for name in ("nodes.csv", "edges.csv", "metrics.csv"):
+        header = next(csv.reader(io.StringIO((tmp_path / name).read_text(encoding="utf-8"))))
+        assert {(name, column) for column in header} <= dictionary, name
+    for name in ("network.graphml", "network.gexf"):
+        ET.parse(tmp_path / name)  # well-formed whatever the labels hold
+    back = nx.read_graphml(tmp_path / "network.graphml")
+    assert back.nodes["urn:a"]["label"] == '=HYPERLINK("x")</label>&<script>'
+    assert nx.read_gexf(tmp_path / "network.gexf").number_of_edges() == analysis.graph.number_of_edges()
+    linked = nx.node_link_graph(json.loads((tmp_path / "network.json").read_text()), edges="edges")
+    assert linked.edges["urn:b", "urn:c"]["via"] == ["urn:X", "urn:Y"]
+    rdf = Graph().parse(tmp_path / "metrics.ttl")
+    records = set(rdf.subjects(RDF.type, AKG.NodeMetrics))
+    assert len(records) == 5 and {rdf.value(r, AKG.node) for r in records} == {URIRef(f"urn:{n}") for n in "abcde"}
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["projection"] == "institution" and summary["nodes"] == 5
+
+
+def test_exports_are_reproducible(ties: TieSet, tmp_path: Path) -> None:
+    html = (Path(__file__).resolve().parents[1] / "node_modules" / "cytoscape").is_dir()
+    first = write_analysis(analyse(ties), tmp_path / "one", html=html)
+    second = write_analysis(analyse(ties), tmp_path / "two", html=html)
+    assert [p.name for p in first] == [p.name for p in second]
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_reference_projection_matches_the_rdf(built) -> None:
+    """Co-membership counted straight from the dump's org:Membership triples, without SPARQL."""
+    dump = Graph().parse(built.dist_dir / "alliancekg.nt", format="nt")
+    members: dict[str, set[str]] = {}
+    for membership in dump.subjects(RDF.type, ORG.Membership):
+        members.setdefault(str(dump.value(membership, ORG.organization)), set()).add(str(dump.value(membership, ORG.member)))
+    expected: dict[tuple[str, str], int] = {}
+    for group in members.values():
+        for a in group:
+            for b in group:
+                if a < b:
+                    expected[(a, b)] = expected.get((a, b), 0) + 1
+    from alliancekg.query import open_engine
+    from alliancekg.settings import Settings
+
+    settings = Settings(root=Path(__file__).resolve().parents[1], dist_dir_override=built.dist_dir)
+    ties = fetch_ties([M], engine=open_engine("store", settings=settings), settings=settings)
+    graph = one_mode(ties)
+    assert {(a, b) if a < b else (b, a): s for a, b, s in graph.edges(data="shared")} == expected
+    assert set(graph) == set().union(*members.values())
+    assert len(expected) > 50
+
+
+def test_network_command(built, tmp_path: Path) -> None:
+    runner = CliRunner()
+    env = {"ALLIANCEKG_DIST": str(built.dist_dir)}
+    result = runner.invoke(main, ["network", "-o", str(tmp_path / "all"), "--no-html", "--no-picture"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Wrote 9 files" in result.output
+    nodes = read_csv(tmp_path / "all" / "nodes.csv")
+    ipgp = next(row for row in nodes if row["Id"].endswith("/org/ipgp"))
+    assert ipgp["Label"] == "Institut de physique du globe de Paris" and ipgp["country"] == "FR"
+    result = runner.invoke(main, ["network", "-o", str(tmp_path / "years"), "--per-year", "--dated-only",
+                                  "--layers", "membership", "--no-html", "--no-picture"], env=env)
+    assert result.exit_code == 0, result.output
+    evolution = read_csv(tmp_path / "years" / "evolution.csv")
+    assert evolution[0]["snapshot"] == "2012" and (tmp_path / "years" / "2012" / "edges.csv").is_file()
+    result = runner.invoke(main, ["network", "-o", str(tmp_path / "bad"), "--layers", "friends"], env=env)
+    assert result.exit_code == 2 and "unknown layer 'friends'" in result.output
+    assert not (tmp_path / "bad").exists()
