@@ -170,3 +170,20 @@ def test_network_command(built, tmp_path: Path) -> None:
     result = runner.invoke(main, ["network", "-o", str(tmp_path / "bad"), "--layers", "friends"], env=env)
     assert result.exit_code == 2 and "unknown layer 'friends'" in result.output
     assert not (tmp_path / "bad").exists()
+
+
+def test_build_can_store_the_metrics(settings, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    import pyoxigraph as ox
+
+    from alliancekg import build
+    from alliancekg.network_rdf import METRICS_GRAPH
+
+    result = build(replace(settings, dist_dir_override=tmp_path / "dist"), check_sources=False, with_metrics=True)
+    assert "metrics.ttl" in result.files
+    store = ox.Store.read_only(str(result.dist_dir / "store"))
+    answer = store.query(f"ASK {{ GRAPH <{METRICS_GRAPH}> {{ ?m <{AKG.betweenness}> ?b }} }}")
+    assert bool(answer)
+    dump = (result.dist_dir / "alliancekg.nt").read_text(encoding="utf-8")
+    assert "/id/network-analysis/" not in dump  # the dumps keep the data alone

@@ -20,6 +20,7 @@ from rdflib import Graph
 from alliancekg.errors import CheckFailed, Finding, LoadError
 from alliancekg.inference import infer
 from alliancekg.loading import input_files, load_graph, to_oxigraph
+from alliancekg.network_rdf import METRICS_GRAPH
 from alliancekg.outputs import (
     dataset_description,
     jsonld_context,
@@ -87,8 +88,23 @@ def _replace_dir(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def build(settings: Settings, *, progress: Progress | None = None, check_sources: bool = True) -> BuildResult:
+def _network_metrics(store: ox.Store, settings: Settings) -> bytes:
+    """The default network analysis of the data in ``store``, as Turtle."""
+    from alliancekg.engines import StoreEngine
+    from alliancekg.network import analyse
+    from alliancekg.network_rdf import turtle
+    from alliancekg.ties import fetch_ties
+
+    return turtle(analyse(fetch_ties(engine=StoreEngine(store=store), settings=settings)))
+
+
+def build(settings: Settings, *, progress: Progress | None = None, check_sources: bool = True,
+          with_metrics: bool = False) -> BuildResult:
     """Build the dataset into ``settings.dist_dir``.
+
+    ``with_metrics`` adds the network metrics of the institution projection (every layer and
+    period, default options) as the named graph ``graph/metrics`` of the store, and as
+    ``metrics.ttl``; the dumps keep the data alone.
 
     Raises :class:`~alliancekg.errors.LoadError` (exit 2) on unreadable input and
     :class:`~alliancekg.errors.CheckFailed` (exit 1) when validation, a quality check or the source
@@ -144,6 +160,11 @@ def build(settings: Settings, *, progress: Progress | None = None, check_sources
         say("loading the embedded store")
         disk = ox.Store(str(staging / "store"))
         disk.bulk_load(path=str(staging / "alliancekg.nt"), format=ox.RdfFormat.N_TRIPLES)
+        if with_metrics:
+            say("computing the network metrics")
+            metrics = _network_metrics(store, settings)
+            (staging / "metrics.ttl").write_bytes(metrics)
+            disk.bulk_load(metrics, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(METRICS_GRAPH))
         disk.flush()
         del disk
         files = tuple(sorted(p.name for p in staging.iterdir()))

@@ -66,18 +66,20 @@ def main() -> None:
 @click.option("--out", "dist_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default: dist/); replaced only when the build succeeds.")
 @click.option("--no-source-check", is_flag=True, help="Do not re-read the source documents.")
+@click.option("--with-metrics", is_flag=True,
+              help="Also store the network metrics as the named graph https://w3id.org/alliancekg/graph/metrics.")
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary.")
 def build(data_dir: Path | None, seeds_dir: Path | None, dist_dir: Path | None,
-          no_source_check: bool, quiet: bool) -> None:
+          no_source_check: bool, with_metrics: bool, quiet: bool) -> None:
     """Validate the data and publish it: dumps, reports, VoID/DCAT and the embedded store."""
     settings = Settings.from_env(data_dir=data_dir, dist_dir=dist_dir, seeds_dir=seeds_dir)
     with _errors_to_exit_codes():
         if err.is_terminal and not quiet:
             with err.status("building") as status:
                 result = run_build(settings, progress=lambda step: status.update(step),
-                                   check_sources=not no_source_check)
+                                   check_sources=not no_source_check, with_metrics=with_metrics)
         else:
-            result = run_build(settings, check_sources=not no_source_check)
+            result = run_build(settings, check_sources=not no_source_check, with_metrics=with_metrics)
     if not quiet:
         print_summary(result)
 

@@ -28,7 +28,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, eigsh
 
-__all__ = ["METRICS", "MetricOptions", "communities", "graph_summary", "node_metrics"]
+__all__ = ["DEFAULT_OPTIONS", "METRICS", "MetricOptions", "communities", "graph_summary", "node_metrics"]
 
 #: Node metric names, in the order tables show them.
 METRICS = ("degree", "strength", "betweenness", "closeness", "eigenvector", "pagerank", "clustering",
@@ -48,6 +48,9 @@ class MetricOptions:
     samples: int = 100
     resolution: float = 1.0  #: Louvain's resolution
     pagerank_alpha: float = 0.85
+
+
+DEFAULT_OPTIONS = MetricOptions()
 
 
 def _index(graph: nx.Graph) -> list[Hashable]:
@@ -179,7 +182,7 @@ def _closeness(adjacency: sp.csr_array, options: MetricOptions) -> tuple[np.ndar
     return closeness, sampled
 
 
-def communities(graph: nx.Graph, *, options: MetricOptions = MetricOptions()) -> dict[Hashable, int]:
+def communities(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPTIONS) -> dict[Hashable, int]:
     """Louvain communities (seeded), numbered by size, largest first (ties: the smallest node).
 
     >>> two_triangles = nx.Graph([(1, 2), (2, 3), (1, 3), (4, 5), (5, 6), (4, 6), (3, 4)])
@@ -202,7 +205,7 @@ def _betweenness(graph: nx.Graph, options: MetricOptions) -> tuple[dict[Hashable
     return nx.betweenness_centrality(working, k=k, weight="distance", normalized=True, seed=options.seed), k
 
 
-def node_metrics(graph: nx.Graph, *, options: MetricOptions = MetricOptions(),
+def node_metrics(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPTIONS,
                  partition: Mapping[Hashable, int] | None = None,
                  notes: list[str] | None = None) -> dict[Hashable, dict[str, Any]]:
     """Every metric of :data:`METRICS` for every node, keyed by node in sorted order.
@@ -272,7 +275,7 @@ def _diameters(graph: nx.Graph, options: MetricOptions) -> list[dict[str, Any]]:
     return result
 
 
-def graph_summary(graph: nx.Graph, *, options: MetricOptions = MetricOptions(),
+def graph_summary(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPTIONS,
                   partition: Mapping[Hashable, int] | None = None,
                   metrics: Mapping[Hashable, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """Nodes, edges, density, components and the largest's size, isolates, average clustering,

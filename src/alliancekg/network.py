@@ -21,7 +21,7 @@ from typing import Any
 import networkx as nx
 
 from alliancekg.errors import UsageError
-from alliancekg.metrics import MetricOptions, communities, graph_summary, node_metrics
+from alliancekg.metrics import DEFAULT_OPTIONS, MetricOptions, communities, graph_summary, node_metrics
 from alliancekg.projection import Projection, Weighting, project
 from alliancekg.ties import Layer, TieSet, check_date
 
@@ -50,7 +50,7 @@ class Analysis:
 
 def analyse(ties: TieSet, *, projection: Projection | str = Projection.INSTITUTION,
             layers: Iterable[Layer] | None = None, weighting: Weighting | str = Weighting.COUNT,
-            at: str | None = None, undated: bool = True, options: MetricOptions = MetricOptions()) -> Analysis:
+            at: str | None = None, undated: bool = True, options: MetricOptions = DEFAULT_OPTIONS) -> Analysis:
     """Project the ties of ``layers`` that hold at ``at`` and compute every metric.
 
     ``layers`` defaults to all layers (memberships for the two-mode and alliance projections);

@@ -63,8 +63,8 @@ EDGE_COLUMNS = {
     "Type": ("string", "always Undirected"),
     "Id": ("string", "the tie's number in this file"),
     "Weight": ("number", "the tie's weight, by the analysis's weighting"),
-    "shared": ("integer", "hubs (alliances, partnerships, programmes, laboratories) the two share, plus one for a "
-                          "unit-parent tie; on hub graphs, organisations shared"),
+    "shared": ("integer", ("hubs (alliances, partnerships, programmes, laboratories) the two share, plus one for a "
+                           "unit-parent tie; on hub graphs, organisations shared")),
     "overlap": ("number", "shared over the smaller of the two hub sets"),
     "jaccard": ("number", "shared over the union of the two hub sets"),
     "layers": ("string", "the layers the tie comes from, '; '-separated"),

@@ -113,7 +113,7 @@ def one_mode(ties: TieSet, *, layers: Iterable[Layer] | None = None,
         for a, b in combinations(sorted(groups[key]), 2):
             shared[(a, b)].append(key)
     hub_sets: dict[str, int] = defaultdict(int)
-    for (_, _), members in groups.items():
+    for members in groups.values():
         for node in members:
             hub_sets[node] += 1
     for r in {(r.layer, r.hub, r.node) for r in records if r.layer not in AFFILIATION_LAYERS}:
