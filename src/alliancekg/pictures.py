@@ -1,0 +1,425 @@
+"""Pictures of a network graph: a PNG for reports and one self-contained HTML page to explore it offline.
+
+Both take the undirected ``networkx.Graph`` of the network analytics: nodes keyed by IRI with
+``label``, ``kind``, ``category``, ``country``, ``community`` and metric attributes, edges with
+``weight``, ``layers``, ``via``, ``via_labels`` and ``sources``. Every attribute may be missing.
+Both are deterministic: the same graph and options give the same bytes.
+
+>>> import networkx as nx
+>>> graph = nx.Graph()
+>>> graph.add_edge("https://example.org/a", "https://example.org/b", weight=2.0)
+>>> sorted(layout(graph).values())
+[(-1.0, ...), (1.0, ...)]
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import math
+import re
+import unicodedata
+import warnings
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from alliancekg.errors import LoadError, UsageError
+from alliancekg.outputs import write_atomic
+from alliancekg.settings import find_root
+
+__all__ = ["layout", "write_html", "write_png"]
+
+#: Colours of the ten most frequent values (matplotlib's tab10 with its grey swapped for indigo).
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+           "#8c564b", "#e377c2", "#393b79", "#bcbd22", "#17becf")
+OTHER = "#c4c4c4"
+CYTOSCAPE = Path("node_modules") / "cytoscape" / "dist" / "cytoscape.min.js"
+#: Attributes shown first in the HTML side panel, in this order; the others follow sorted.
+_FIRST = ("kind", "category", "country", "community", "strength", "degree", "betweenness")
+_HTML_LABELS = 15
+#: Characters escaped inside the page's JSON: markup, line separators, controls and lone surrogates.
+_UNSAFE_JSON = re.compile("[<>&\u007f-\u009f\u2028\u2029\ud800-\udfff]")
+
+
+def layout(graph: nx.Graph, *, seed: int = 42, max_nodes: int = 2000) -> dict[Hashable, tuple[float, float]]:
+    """Positions in [-1, 1] for the nodes to draw: all of them, or the ``max_nodes`` of highest
+    ``strength`` (ties broken by node id), laid out by a seeded spring layout with edge weights.
+
+    Raises :class:`~alliancekg.errors.UsageError` for a directed or multi graph or ``max_nodes < 1``.
+
+    >>> layout(nx.Graph())
+    {}
+    >>> layout(nx.Graph([("b", "c")]), max_nodes=1)
+    {'b': (0.0, 0.0)}
+    >>> layout(nx.path_graph(["a", "b", "c"])) == layout(nx.path_graph(["c", "b", "a"]))
+    True
+    """
+    _check(graph, max_nodes=max_nodes)
+    nodes = _selection(graph, max_nodes)
+    edges = _edges(graph, nodes)
+    top = max((_weight(attrs) for _, _, attrs in edges), default=1.0) or 1.0
+    whole = nx.Graph()
+    whole.add_nodes_from(nodes)
+    whole.add_weighted_edges_from((u, v, _weight(attrs) / top) for u, v, attrs in edges)
+    rank = {node: index for index, node in enumerate(nodes)}
+    components = sorted((sorted(part, key=rank.__getitem__) for part in nx.connected_components(whole)),
+                        key=lambda part: (-len(part), rank[part[0]]))
+    placed: dict[Hashable, tuple[float, float]] = {}
+    for part, (dx, dy) in zip(components, _pack([len(part) for part in components]), strict=True):
+        radius = math.sqrt(len(part)) / 2
+        for node, (x, y) in _spring(whole, part, seed=seed).items():
+            placed[node] = (dx + radius * x, dy + radius * y)
+    xs, ys = [x for x, _ in placed.values()], [y for _, y in placed.values()]
+    middle_x, middle_y = (max(xs, default=0) + min(xs, default=0)) / 2, (max(ys, default=0) + min(ys, default=0)) / 2
+    half = max((max(abs(x - middle_x), abs(y - middle_y)) for x, y in placed.values()), default=0.0) or 1.0
+    return {node: (_round((x - middle_x) / half), _round((y - middle_y) / half)) for node, (x, y) in
+            sorted(placed.items(), key=lambda item: rank[item[0]])}
+
+
+def _spring(whole: nx.Graph, part: list[Hashable], *, seed: int) -> dict[Hashable, Any]:
+    """A seeded spring layout of one connected component in [-1, 1], nodes fed in ``part``'s order."""
+    if len(part) == 1:
+        return {part[0]: (0.0, 0.0)}
+    graph = nx.Graph()
+    graph.add_nodes_from(part)
+    graph.add_edges_from(sorted(whole.edges(part, data=True), key=lambda edge: (str(edge[0]), str(edge[1]))))
+    return nx.spring_layout(graph, seed=seed, weight="weight", iterations=100 if len(part) < 500 else 50)
+
+
+def _pack(sizes: list[int]) -> list[tuple[float, float]]:
+    """Centres for components of these sizes (largest first), placed left to right in rows, each in a
+    square cell as wide as its layout (radius square root of its size / 2) plus a margin.
+
+    >>> _pack([4, 1, 1])
+    [(1.5, -1.5), (1.0, -4.0), (3.0, -4.0)]
+    """
+    cells = [math.sqrt(size) + 1 for size in sizes]
+    row_width = max(max(cells, default=0.0), math.sqrt(sum(cell * cell for cell in cells)) * 1.2)
+    centres, x, y, row_height = [], 0.0, 0.0, 0.0
+    for cell in cells:
+        if x > 0 and x + cell > row_width:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        centres.append((x + cell / 2, -(y + cell / 2)))
+        x, row_height = x + cell, max(row_height, cell)
+    return centres
+
+
+def write_png(graph: nx.Graph, path: Path | str, *, colour_by: str = "community", size_by: str = "strength",
+              labels: int = 15, seed: int = 42, max_nodes: int = 2000, title: str = "") -> None:
+    """Draw the network to a PNG: nodes coloured by the categorical attribute ``colour_by`` (the ten
+    most frequent values in the legend, the rest grey), sized by ``size_by``, edges shaded by
+    weight, the ``labels`` largest nodes named, and a footnote with what was drawn.
+
+    Raises :class:`~alliancekg.errors.UsageError` for bad options (see :func:`layout`).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     out = Path(folder) / "net.png"
+    ...     write_png(nx.path_graph(["a", "b", "c"]), out, title="Three")
+    ...     out.read_bytes()[:8]
+    b'\\x89PNG\\r\\n\\x1a\\n'
+    """
+    if labels < 0:
+        raise UsageError(f"labels must be 0 or more, not {labels}")
+    drawing = _Drawing.of(graph, colour_by=colour_by, size_by=size_by, seed=seed, max_nodes=max_nodes)
+    from matplotlib import patheffects, style
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.collections import LineCollection
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    with style.context("default"), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph .* missing from")
+        figure = Figure(figsize=(12, 9), dpi=120, facecolor="white")
+        FigureCanvasAgg(figure)
+        axes = figure.add_axes((0.01, 0.05, 0.76, 0.86))
+        axes.set_axis_off()
+        figure.text(0.015, 0.965, _plain(title, 120), fontsize=15, weight="bold", va="top", parse_math=False)
+        figure.text(0.015, 0.015, drawing.note(), fontsize=9, color="#555555", parse_math=False)
+        if not drawing.nodes:
+            axes.text(0.5, 0.5, "empty network", ha="center", va="center", fontsize=20, color="#777777",
+                      transform=axes.transAxes)
+        else:
+            _draw_network(axes, drawing, labels, LineCollection, patheffects.withStroke(linewidth=3, foreground="white"))
+            handles = [Line2D([], [], linestyle="", marker="o", markersize=9, markerfacecolor=colour,
+                              markeredgecolor="white") for _, colour, _ in drawing.legend]
+            legend = figure.legend(handles, [f"{label} ({count:,})" for label, _, count in drawing.legend],
+                                   loc="upper left", bbox_to_anchor=(0.78, 0.91), frameon=False,
+                                   title=_plain(colour_by, 40), alignment="left")
+            for text in (*legend.get_texts(), legend.get_title()):
+                text.set_parse_math(False)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", metadata={"Software": None})
+    write_atomic(Path(path), buffer.getvalue())
+
+
+def write_html(graph: nx.Graph, path: Path | str, *, colour_by: str = "community", seed: int = 42,
+               max_nodes: int = 2000, title: str = "", root: Path | None = None) -> None:
+    """Write one HTML page that works offline: cytoscape.js inlined from ``node_modules`` under the
+    project folder ``root`` (default :func:`~alliancekg.settings.find_root`), the graph embedded as
+    JSON, positions from :func:`layout`, a search box, a legend and a side panel with the clicked
+    node's attributes and ties. The page loads nothing from the network.
+
+    Raises :class:`~alliancekg.errors.LoadError` when cytoscape is not installed (run ``make
+    install``) and :class:`~alliancekg.errors.UsageError` for bad options.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     out = Path(folder) / "net.html"
+    ...     write_html(nx.path_graph(["a", "b", "c"]), out, title="Three")
+    ...     page = out.read_text(encoding="utf-8")
+    >>> "cytoscape" in page, "<script src" in page
+    (True, False)
+    """
+    drawing = _Drawing.of(graph, colour_by=colour_by, size_by="strength", seed=seed, max_nodes=max_nodes)
+    library = _cytoscape(root or find_root())
+    heading = _plain(title, 200) or "Network"
+    values = {"TITLE": html.escape(heading), "DATA": _script_json(_page_data(drawing, heading)),
+              "CYTOSCAPE": library}
+    template = resources.files("alliancekg").joinpath("templates", "network.html").read_text(encoding="utf-8")
+    page = re.sub(r"@@([A-Z]+)@@", lambda match: values[match.group(1)], template)
+    write_atomic(Path(path), page.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class _Drawing:
+    """What both pictures show: the drawn nodes and edges in a fixed order, their positions,
+    colours, sizes and edge shades (both in [0, 1], square-rooted), and the legend."""
+
+    graph: nx.Graph
+    nodes: list[Hashable]
+    edges: list[tuple[Hashable, Hashable, Mapping[str, Any]]]
+    positions: dict[Hashable, tuple[float, float]]
+    colours: dict[Hashable, str]
+    legend: list[tuple[str, str, int]]
+    sizes: dict[Hashable, float]
+    shades: dict[tuple[Hashable, Hashable], float]
+    colour_by: str
+
+    @classmethod
+    def of(cls, graph: nx.Graph, *, colour_by: str, size_by: str, seed: int, max_nodes: int) -> _Drawing:
+        positions = layout(graph, seed=seed, max_nodes=max_nodes)
+        nodes = list(positions)
+        colours, legend = _colours(graph, nodes, colour_by)
+        values = {node: _number(graph.nodes[node].get(size_by)) for node in nodes}
+        low, high = min(values.values(), default=0.0), max(values.values(), default=0.0)
+        sizes = {node: math.sqrt((value - low) / (high - low)) if high > low else 0.5 for node, value in values.items()}
+        edges = _edges(graph, nodes)
+        top = max((_weight(attrs) for _, _, attrs in edges), default=1.0) or 1.0
+        shades = {(u, v): math.sqrt(_weight(attrs) / top) for u, v, attrs in edges}
+        return cls(graph, nodes, edges, positions, colours, legend, sizes, shades, colour_by)
+
+    @property
+    def crowding(self) -> tuple[float, float]:
+        """Factors in (0, 1] that thin the edges and shrink the nodes of a crowded picture."""
+        return (max(min(1.0, math.sqrt(300 / max(len(self.edges), 1))), 0.25),
+                max(min(1.0, math.sqrt(150 / max(len(self.nodes), 1))), 0.3))
+
+    @property
+    def capped(self) -> bool:
+        return len(self.nodes) < self.graph.number_of_nodes()
+
+    def note(self) -> str:
+        """The footnote: how much of the network is drawn."""
+        total_nodes, total_edges = self.graph.number_of_nodes(), self.graph.number_of_edges()
+        if not self.capped:
+            return f"{total_nodes:,} nodes, {total_edges:,} ties."
+        return (f"Drawn: the {len(self.nodes):,} nodes of highest strength out of {total_nodes:,}, "
+                f"and the {len(self.edges):,} ties among them out of {total_edges:,}.")
+
+
+def _draw_network(axes: Any, drawing: _Drawing, labels: int, line_collection: Any, halo: Any) -> None:
+    """Edges, nodes (largest first so small ones stay visible) and the labels of the largest."""
+    positions, graph = drawing.positions, drawing.graph
+    shade = drawing.shades
+    edge_crowd, node_crowd = drawing.crowding
+    segments = [(positions[u], positions[v]) for u, v, _ in drawing.edges]
+    colours = [(0.3, 0.3, 0.36, (0.15 + 0.55 * shade[u, v]) * edge_crowd) for u, v, _ in drawing.edges]
+    widths = [(0.3 + 2.2 * shade[u, v]) * (0.4 + 0.6 * edge_crowd) for u, v, _ in drawing.edges]
+    axes.add_collection(line_collection(segments, colors=colours, linewidths=widths, zorder=1))
+    order = sorted(drawing.nodes, key=lambda node: (-drawing.sizes[node], str(node)))
+    axes.scatter([positions[n][0] for n in order], [positions[n][1] for n in order],
+                 s=[(14 + 380 * drawing.sizes[n]) * node_crowd for n in order], c=[drawing.colours[n] for n in order],
+                 edgecolors="white", linewidths=0.6, zorder=2)
+    for node in order[:labels]:
+        axes.annotate(_plain(_label(graph, node), 40), positions[node], xytext=(0, 5 + 6 * drawing.sizes[node]),
+                      textcoords="offset points", ha="center", va="bottom", fontsize=8, zorder=3,
+                      parse_math=False, path_effects=[halo])
+    _equal_limits(axes, list(positions.values()))
+
+
+def _equal_limits(axes: Any, points: list[tuple[float, float]]) -> None:
+    """Axis limits around ``points`` with a margin, one unit as long across as up."""
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    box, (width, height) = axes.get_position(), axes.figure.get_size_inches()
+    ratio = (box.width * width) / (box.height * height)
+    span_x = max(max(xs) - min(xs), 0.5) * 1.16
+    span_y = max(max(ys) - min(ys), 0.5) * 1.16
+    span_x, span_y = max(span_x, span_y * ratio), max(span_y, span_x / ratio)
+    middle_x, middle_y = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    axes.set_xlim(middle_x - span_x / 2, middle_x + span_x / 2)
+    axes.set_ylim(middle_y - span_y / 2, middle_y + span_y / 2)
+
+
+def _page_data(drawing: _Drawing, heading: str) -> dict[str, Any]:
+    """The JSON embedded in the HTML page: cytoscape ids are ``n0``, ``n1``... in drawing order."""
+    graph, ids = drawing.graph, {node: f"n{index}" for index, node in enumerate(drawing.nodes)}
+    scale = 600 / math.sqrt(drawing.crowding[1])  # more room for more nodes
+    named = set(sorted(drawing.nodes, key=lambda node: (-drawing.sizes[node], str(node)))[:_HTML_LABELS])
+    nodes = []
+    for node in drawing.nodes:
+        attrs = graph.nodes[node]
+        shown = [key for key in _FIRST if key in attrs] + sorted(set(attrs) - {*_FIRST, "label"}, key=str)
+        x, y = drawing.positions[node]
+        nodes.append({"id": ids[node], "iri": str(node), "label": _label(graph, node), "x": _round(scale * x),
+                      "y": _round(-scale * y), "colour": drawing.colours[node],
+                      "size": _round(10 + 40 * drawing.sizes[node]), "named": node in named,
+                      "attrs": [[str(key), _display(attrs[key])] for key in shown]})
+    edges = [{"source": ids[u], "target": ids[v], "weight": _display(attrs.get("weight", 1.0)),
+              "shade": _round(drawing.shades[u, v]), "layers": _texts(attrs.get("layers")),
+              "via": _texts(attrs.get("via_labels")) or _texts(attrs.get("via")), "sources": _texts(attrs.get("sources"))}
+             for u, v, attrs in drawing.edges]
+    return {"title": heading, "note": drawing.note(), "capped": drawing.capped, "edgeCrowd": drawing.crowding[0],
+            "colourBy": _plain(drawing.colour_by, 40),
+            "legend": [list(row) for row in drawing.legend], "nodes": nodes, "edges": edges}
+
+
+def _script_json(data: Any) -> str:
+    """JSON that is inert inside ``<script type="application/json">``: ``<``, ``>`` and ``&`` (so no
+    ``</script>`` or ``<!--`` can end or bend the element), U+2028/2029, controls and lone
+    surrogates become ``\\uXXXX`` escapes.
+
+    >>> _script_json({"label": "</script><!--\\u2028"})
+    '{"label":"\\\\u003c/script\\\\u003e\\\\u003c!--\\\\u2028"}'
+    """
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return _UNSAFE_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def _cytoscape(root: Path) -> str:
+    """The minified cytoscape.js under ``root``, or a clear error saying how to install it."""
+    library = root / CYTOSCAPE
+    if not library.is_file():
+        raise LoadError("cytoscape.js is not installed: run `make install` (it runs `npm ci`) in the project "
+                        "folder", path=str(library))
+    text = library.read_text(encoding="utf-8")
+    if re.search(r"</script|<!--", text, flags=re.IGNORECASE):
+        raise LoadError("cannot be inlined in a <script> element: it contains `</script` or `<!--`",
+                        path=str(library))
+    return text
+
+
+def _check(graph: nx.Graph, *, max_nodes: int) -> None:
+    if not isinstance(graph, nx.Graph) or graph.is_directed() or graph.is_multigraph():
+        raise UsageError(f"expected an undirected networkx.Graph, not {type(graph).__name__}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise UsageError(f"max_nodes must be a whole number of 1 or more, not {max_nodes!r}")
+
+
+def _selection(graph: nx.Graph, max_nodes: int) -> list[Hashable]:
+    """All nodes sorted by id, or the ``max_nodes`` of highest strength, sorted by id."""
+    nodes = sorted(graph.nodes, key=str)
+    if len(nodes) > max_nodes:
+        strongest = sorted(nodes, key=lambda node: (-_number(graph.nodes[node].get("strength")), str(node)))
+        nodes = sorted(strongest[:max_nodes], key=str)
+    return nodes
+
+
+def _edges(graph: nx.Graph, nodes: list[Hashable]) -> list[tuple[Hashable, Hashable, Mapping[str, Any]]]:
+    """The edges among ``nodes``, each as (smaller id, larger id, attributes), sorted."""
+    order = {node: index for index, node in enumerate(nodes)}
+    edges = []
+    for u, v, attrs in graph.subgraph(nodes).edges(data=True):
+        edges.append((u, v, attrs) if order[u] <= order[v] else (v, u, attrs))
+    return sorted(edges, key=lambda edge: (order[edge[0]], order[edge[1]]))
+
+
+def _colours(graph: nx.Graph, nodes: list[Hashable], attr: str) -> tuple[dict[Hashable, str], list[tuple[str, str, int]]]:
+    """A colour per node from the categorical ``attr``: the ten most frequent values (ties by
+    their text) get the palette, the rest and the unknown share grey; and the legend rows.
+
+    >>> graph = nx.Graph()
+    >>> graph.add_nodes_from([("a", {"c": 1}), ("b", {"c": 1}), ("x", {"c": ""}), ("y", {})])
+    >>> _colours(graph, ["a", "b", "x", "y"], "c")[1]
+    [('1', '#1f77b4', 2), ('other or unknown', '#c4c4c4', 2)]
+    """
+    values = {node: _category(graph.nodes[node].get(attr)) for node in nodes}
+    counts = Counter(value for value in values.values() if value is not None)
+    top = sorted(counts, key=lambda value: (-counts[value], str(value)))[:len(PALETTE)]
+    colour_of = {value: colour for value, colour in zip(top, PALETTE, strict=False)}
+    colours = {node: colour_of.get(value, OTHER) for node, value in values.items()}
+    legend = [(_plain(value, 40), colour_of[value], counts[value]) for value in top]
+    rest = sum(1 for colour in colours.values() if colour == OTHER)
+    if rest:
+        legend.append(("other or unknown", OTHER, rest))
+    return colours, legend
+
+
+def _category(value: Any) -> Hashable | None:
+    """A categorical value to count: ``None`` for missing, empty or not-a-number values."""
+    if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return value if isinstance(value, str | int | float) else _display(value)
+
+
+def _number(value: Any) -> float:
+    """A finite float, 0.0 for anything missing or not a number."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) else 0.0
+
+
+def _weight(attrs: Mapping[str, Any]) -> float:
+    """An edge's weight for drawing: 1 when missing, never negative."""
+    return max(_number(attrs.get("weight", 1.0)), 0.0)
+
+
+def _round(value: float) -> float:
+    return round(float(value), 6) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def _label(graph: nx.Graph, node: Hashable) -> str:
+    """The node's label, else the last segment of its IRI."""
+    label = graph.nodes[node].get("label")
+    if label is not None and str(label).strip():
+        return str(label)
+    return re.split(r"[/#]", str(node).rstrip("/#"))[-1] or str(node)
+
+
+def _plain(value: Any, limit: int) -> str:
+    """Text to draw: controls and other invisible characters as spaces, spaces collapsed, cut at
+    ``limit`` characters.
+
+    >>> _plain("a\\x00b\\n  c" + "d" * 50, 10)
+    'a b cdddd…'
+    """
+    text = "".join(" " if unicodedata.category(char)[0] in "CZ" else char for char in str(value))
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _display(value: Any) -> str:
+    """An attribute value as text for the side panel: numbers to six significant digits, lists
+    joined with semicolons."""
+    if value is None or isinstance(value, bool):
+        return "" if value is None else str(value).lower()
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return "; ".join(_display(item) for item in _texts(value)) if isinstance(value, list | tuple | set | frozenset) else str(value)
+
+
+def _texts(value: Any) -> list[str]:
+    """A tuple attribute (layers, via, sources) as a list of strings; a lone value as one item."""
+    if value is None:
+        return []
+    texts = [str(item) for item in value] if isinstance(value, Iterable) and not isinstance(value, str) else [str(value)]
+    return sorted(texts) if isinstance(value, set | frozenset) else texts
