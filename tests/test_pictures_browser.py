@@ -19,9 +19,12 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (CI installs Debian's chromium)"),
 ]
 
-#: The page position of a node, with the whole network in view.
-_WHERE = """iri => {
-  cy.stop(true, true).fit(undefined, 40);
+#: The page position of a node, once any animation has ended and with the whole network in view.
+_WHERE = """async iri => {
+  for (let frame = 0; frame < 200 && (frame < 2 || cy.animated()); frame++) {
+    await new Promise(resolve => requestAnimationFrame(resolve));
+  }
+  cy.fit(undefined, 40);
   const node = cy.nodes().filter(n => n.data("id") === window.__ids[iri])[0];
   const box = cy.container().getBoundingClientRect();
   const at = node.renderedPosition();
