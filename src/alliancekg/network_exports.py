@@ -275,6 +275,6 @@ def write_all(analysis: Analysis, out_dir: Path, *, picture: bool = True, html: 
 
 
 def _title(analysis: Analysis) -> str:
-    layers = ", ".join(layer.value for layer in analysis.layers)
+    layers = "all layers" if len(analysis.layers) == len(Layer) else ", ".join(layer.value for layer in analysis.layers)
     when = f"as of {analysis.snapshot}" if analysis.snapshot else "all periods"
-    return f"alliancekg: {analysis.projection.value} network ({layers}; {when})"
+    return f"{analysis.projection.value} network: {layers}, {when}"
