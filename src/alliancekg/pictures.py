@@ -3,13 +3,14 @@
 Both take the undirected ``networkx.Graph`` of the network analytics: nodes keyed by IRI with
 ``label``, ``kind``, ``category``, ``country``, ``community`` and metric attributes, edges with
 ``weight``, ``layers``, ``via``, ``via_labels`` and ``sources``. Every attribute may be missing.
-Both are deterministic: the same graph and options give the same bytes.
+Both are deterministic: the same graph and options give the same bytes. Node positions come from
+:func:`alliancekg.layouts.layout`, which this module re-exports; a graph larger than ``max_nodes``
+is drawn by its strongest nodes, and both pictures say so.
 
 >>> import networkx as nx
->>> graph = nx.Graph()
->>> graph.add_edge("https://example.org/a", "https://example.org/b", weight=2.0)
->>> sorted(layout(graph).values())
-[(-1.0, ...), (1.0, ...)]
+>>> graph = nx.Graph([("https://example.org/a", "https://example.org/b")])
+>>> _Drawing.of(graph, colour_by="community", size_by="strength", seed=42, max_nodes=1).note()
+'Drawn: the 1 node of highest strength out of 2, and the 0 ties among them out of 1.'
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 import networkx as nx
 
 from alliancekg.errors import LoadError, UsageError
+from alliancekg.layouts import edge_weight, edges_among, layout, number, rounded
 from alliancekg.outputs import write_atomic
 from alliancekg.settings import find_root
 
@@ -46,69 +48,6 @@ _FIRST = ("kind", "category", "country", "community", "strength", "degree", "bet
 _HTML_LABELS = 15
 #: Characters escaped inside the page's JSON: markup, line separators, controls and lone surrogates.
 _UNSAFE_JSON = re.compile("[<>&\u007f-\u009f\u2028\u2029\ud800-\udfff]")
-
-
-def layout(graph: nx.Graph, *, seed: int = 42, max_nodes: int = 2000) -> dict[Hashable, tuple[float, float]]:
-    """Positions in [-1, 1] for the nodes to draw: all of them, or the ``max_nodes`` of highest
-    ``strength`` (ties broken by node id), laid out by a seeded spring layout with edge weights.
-
-    Raises :class:`~alliancekg.errors.UsageError` for a directed or multi graph or ``max_nodes < 1``.
-
-    >>> layout(nx.Graph())
-    {}
-    >>> layout(nx.Graph([("b", "c")]), max_nodes=1)
-    {'b': (0.0, 0.0)}
-    >>> layout(nx.path_graph(["a", "b", "c"])) == layout(nx.path_graph(["c", "b", "a"]))
-    True
-    """
-    _check(graph, max_nodes=max_nodes)
-    nodes = _selection(graph, max_nodes)
-    edges = _edges(graph, nodes)
-    top = max((_weight(attrs) for _, _, attrs in edges), default=1.0) or 1.0
-    whole = nx.Graph()
-    whole.add_nodes_from(nodes)
-    whole.add_weighted_edges_from((u, v, _weight(attrs) / top) for u, v, attrs in edges)
-    rank = {node: index for index, node in enumerate(nodes)}
-    components = sorted((sorted(part, key=rank.__getitem__) for part in nx.connected_components(whole)),
-                        key=lambda part: (-len(part), rank[part[0]]))
-    placed: dict[Hashable, tuple[float, float]] = {}
-    for part, (dx, dy) in zip(components, _pack([len(part) for part in components]), strict=True):
-        radius = math.sqrt(len(part)) / 2
-        for node, (x, y) in _spring(whole, part, seed=seed).items():
-            placed[node] = (dx + radius * x, dy + radius * y)
-    xs, ys = [x for x, _ in placed.values()], [y for _, y in placed.values()]
-    middle_x, middle_y = (max(xs, default=0) + min(xs, default=0)) / 2, (max(ys, default=0) + min(ys, default=0)) / 2
-    half = max((max(abs(x - middle_x), abs(y - middle_y)) for x, y in placed.values()), default=0.0) or 1.0
-    return {node: (_round((x - middle_x) / half), _round((y - middle_y) / half)) for node, (x, y) in
-            sorted(placed.items(), key=lambda item: rank[item[0]])}
-
-
-def _spring(whole: nx.Graph, part: list[Hashable], *, seed: int) -> dict[Hashable, Any]:
-    """A seeded spring layout of one connected component in [-1, 1], nodes fed in ``part``'s order."""
-    if len(part) == 1:
-        return {part[0]: (0.0, 0.0)}
-    graph = nx.Graph()
-    graph.add_nodes_from(part)
-    graph.add_edges_from(sorted(whole.edges(part, data=True), key=lambda edge: (str(edge[0]), str(edge[1]))))
-    return nx.spring_layout(graph, seed=seed, weight="weight", iterations=100 if len(part) < 500 else 50)
-
-
-def _pack(sizes: list[int]) -> list[tuple[float, float]]:
-    """Centres for components of these sizes (largest first), placed left to right in rows, each in a
-    square cell as wide as its layout (radius square root of its size / 2) plus a margin.
-
-    >>> _pack([4, 1, 1])
-    [(1.5, -1.5), (1.0, -4.0), (3.0, -4.0)]
-    """
-    cells = [math.sqrt(size) + 1 for size in sizes]
-    row_width = max(max(cells, default=0.0), math.sqrt(sum(cell * cell for cell in cells)) * 1.2)
-    centres, x, y, row_height = [], 0.0, 0.0, 0.0
-    for cell in cells:
-        if x > 0 and x + cell > row_width:
-            x, y, row_height = 0.0, y + row_height, 0.0
-        centres.append((x + cell / 2, -(y + cell / 2)))
-        x, row_height = x + cell, max(row_height, cell)
-    return centres
 
 
 def write_png(graph: nx.Graph, path: Path | str, *, colour_by: str = "community", size_by: str = "strength",
@@ -181,7 +120,7 @@ def write_html(graph: nx.Graph, path: Path | str, *, colour_by: str = "community
     drawing = _Drawing.of(graph, colour_by=colour_by, size_by="strength", seed=seed, max_nodes=max_nodes)
     library = _cytoscape(root or find_root())
     heading = _plain(title, 200) or "Network"
-    values = {"TITLE": html.escape(heading), "DATA": _script_json(_page_data(drawing, heading)),
+    values = {"TITLE": html.escape(heading), "DATA": _script_json(_page_data(drawing)),
               "CYTOSCAPE": library}
     template = resources.files("alliancekg").joinpath("templates", "network.html").read_text(encoding="utf-8")
     page = re.sub(r"@@([A-Z]+)@@", lambda match: values[match.group(1)], template)
@@ -208,12 +147,12 @@ class _Drawing:
         positions = layout(graph, seed=seed, max_nodes=max_nodes)
         nodes = list(positions)
         colours, legend = _colours(graph, nodes, colour_by)
-        values = {node: _number(graph.nodes[node].get(size_by)) for node in nodes}
+        values = {node: number(graph.nodes[node].get(size_by)) for node in nodes}
         low, high = min(values.values(), default=0.0), max(values.values(), default=0.0)
         sizes = {node: math.sqrt((value - low) / (high - low)) if high > low else 0.5 for node, value in values.items()}
-        edges = _edges(graph, nodes)
-        top = max((_weight(attrs) for _, _, attrs in edges), default=1.0) or 1.0
-        shades = {(u, v): math.sqrt(_weight(attrs) / top) for u, v, attrs in edges}
+        edges = edges_among(graph, nodes)
+        top = max((edge_weight(attrs) for _, _, attrs in edges), default=1.0) or 1.0
+        shades = {(u, v): math.sqrt(edge_weight(attrs) / top) for u, v, attrs in edges}
         return cls(graph, nodes, edges, positions, colours, legend, sizes, shades, colour_by)
 
     @property
@@ -228,11 +167,11 @@ class _Drawing:
 
     def note(self) -> str:
         """The footnote: how much of the network is drawn."""
-        total_nodes, total_edges = self.graph.number_of_nodes(), self.graph.number_of_edges()
+        nodes, edges = _count(len(self.nodes), "node"), _count(len(self.edges), "tie")
         if not self.capped:
-            return f"{total_nodes:,} nodes, {total_edges:,} ties."
-        return (f"Drawn: the {len(self.nodes):,} nodes of highest strength out of {total_nodes:,}, "
-                f"and the {len(self.edges):,} ties among them out of {total_edges:,}.")
+            return f"{nodes}, {edges}."
+        return (f"Drawn: the {nodes} of highest strength out of {self.graph.number_of_nodes():,}, "
+                f"and the {edges} among them out of {self.graph.number_of_edges():,}.")
 
 
 def _draw_network(axes: Any, drawing: _Drawing, labels: int, line_collection: Any, halo: Any) -> None:
@@ -246,29 +185,44 @@ def _draw_network(axes: Any, drawing: _Drawing, labels: int, line_collection: An
     axes.add_collection(line_collection(segments, colors=colours, linewidths=widths, zorder=1))
     order = sorted(drawing.nodes, key=lambda node: (-drawing.sizes[node], str(node)))
     axes.scatter([positions[n][0] for n in order], [positions[n][1] for n in order],
-                 s=[(14 + 380 * drawing.sizes[n]) * node_crowd for n in order], c=[drawing.colours[n] for n in order],
+                 s=[(24 + 370 * drawing.sizes[n]) * node_crowd for n in order], c=[drawing.colours[n] for n in order],
                  edgecolors="white", linewidths=0.6, zorder=2)
+    reach = []  # (x, horizontal direction, label width in points) to keep every label inside
     for node in order[:labels]:
-        axes.annotate(_plain(_label(graph, node), 40), positions[node], xytext=(0, 5 + 6 * drawing.sizes[node]),
-                      textcoords="offset points", ha="center", va="bottom", fontsize=8, zorder=3,
-                      parse_math=False, path_effects=[halo])
-    _equal_limits(axes, list(positions.values()))
+        text, (x, y) = _plain(_label(graph, node), 40), positions[node]
+        near = [positions[other] for other in graph[node] if other in positions and other != node]
+        dx, dy = (x - sum(p[0] for p in near) / len(near), y - sum(p[1] for p in near) / len(near)) if near else (0, 1)
+        length = math.hypot(dx, dy)
+        dx, dy = (dx / length, dy / length) if length > 1e-3 else (0.0, 1.0)  # away from its neighbours
+        offset = 6 + 7 * drawing.sizes[node]
+        side = 1 if dx > 0.4 else -1 if dx < -0.4 else 0
+        axes.annotate(text, (x, y), xytext=(dx * offset, dy * offset), textcoords="offset points", fontsize=8,
+                      zorder=3, ha=("center", "left", "right")[side], va="bottom" if dy > 0.4 else "top" if dy < -0.4
+                      else "center", parse_math=False, path_effects=[halo])
+        reach.append((x, side, offset * abs(dx) + 4.7 * len(text)))  # about 4.7 points a character at 8 points
+    _limits(axes, list(positions.values()), reach)
 
 
-def _equal_limits(axes: Any, points: list[tuple[float, float]]) -> None:
-    """Axis limits around ``points`` with a margin, one unit as long across as up."""
-    xs, ys = [x for x, _ in points], [y for _, y in points]
+def _limits(axes: Any, points: list[tuple[float, float]], reach: list[tuple[float, int, float]]) -> None:
+    """Axis limits around ``points`` with a margin, wide enough for the labels in ``reach``, and one
+    unit as long across as up."""
     box, (width, height) = axes.get_position(), axes.figure.get_size_inches()
-    ratio = (box.width * width) / (box.height * height)
-    span_x = max(max(xs) - min(xs), 0.5) * 1.16
-    span_y = max(max(ys) - min(ys), 0.5) * 1.16
-    span_x, span_y = max(span_x, span_y * ratio), max(span_y, span_x / ratio)
-    middle_x, middle_y = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    axes.set_xlim(middle_x - span_x / 2, middle_x + span_x / 2)
-    axes.set_ylim(middle_y - span_y / 2, middle_y + span_y / 2)
+    width_points, height_points = box.width * width * 72, box.height * height * 72
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    pad = 0.06 * max(max(xs) - min(xs), max(ys) - min(ys), 0.5)
+    left, right, bottom, top = min(xs) - pad, max(xs) + pad, min(ys) - pad, max(ys) + pad
+    for _ in range(4):  # widening shrinks the scale, so the labels need a little more room each time
+        scale = min(width_points / (right - left), height_points / (top - bottom))  # points a unit
+        for x, side, label in reach:
+            left = min(left, x - label / scale if side < 0 else x - label / 2 / scale if side == 0 else left)
+            right = max(right, x + label / scale if side > 0 else x + label / 2 / scale if side == 0 else right)
+    span = max((right - left) / width_points, (top - bottom) / height_points)  # units a point
+    middle_x, middle_y = (left + right) / 2, (bottom + top) / 2
+    axes.set_xlim(middle_x - span * width_points / 2, middle_x + span * width_points / 2)
+    axes.set_ylim(middle_y - span * height_points / 2, middle_y + span * height_points / 2)
 
 
-def _page_data(drawing: _Drawing, heading: str) -> dict[str, Any]:
+def _page_data(drawing: _Drawing) -> dict[str, Any]:
     """The JSON embedded in the HTML page: cytoscape ids are ``n0``, ``n1``... in drawing order."""
     graph, ids = drawing.graph, {node: f"n{index}" for index, node in enumerate(drawing.nodes)}
     scale = 600 / math.sqrt(drawing.crowding[1])  # more room for more nodes
@@ -278,15 +232,15 @@ def _page_data(drawing: _Drawing, heading: str) -> dict[str, Any]:
         attrs = graph.nodes[node]
         shown = [key for key in _FIRST if key in attrs] + sorted(set(attrs) - {*_FIRST, "label"}, key=str)
         x, y = drawing.positions[node]
-        nodes.append({"id": ids[node], "iri": str(node), "label": _label(graph, node), "x": _round(scale * x),
-                      "y": _round(-scale * y), "colour": drawing.colours[node],
-                      "size": _round(10 + 40 * drawing.sizes[node]), "named": node in named,
+        nodes.append({"id": ids[node], "iri": str(node), "label": _label(graph, node), "x": rounded(scale * x),
+                      "y": rounded(-scale * y), "colour": drawing.colours[node],
+                      "size": rounded(10 + 40 * drawing.sizes[node]), "named": node in named,
                       "attrs": [[str(key), _display(attrs[key])] for key in shown]})
     edges = [{"source": ids[u], "target": ids[v], "weight": _display(attrs.get("weight", 1.0)),
-              "shade": _round(drawing.shades[u, v]), "layers": _texts(attrs.get("layers")),
+              "shade": rounded(drawing.shades[u, v]), "layers": _texts(attrs.get("layers")),
               "via": _texts(attrs.get("via_labels")) or _texts(attrs.get("via")), "sources": _texts(attrs.get("sources"))}
              for u, v, attrs in drawing.edges]
-    return {"title": heading, "note": drawing.note(), "capped": drawing.capped, "edgeCrowd": drawing.crowding[0],
+    return {"note": drawing.note(), "capped": drawing.capped, "edgeCrowd": drawing.crowding[0],
             "colourBy": _plain(drawing.colour_by, 40),
             "legend": [list(row) for row in drawing.legend], "nodes": nodes, "edges": edges}
 
@@ -314,31 +268,6 @@ def _cytoscape(root: Path) -> str:
         raise LoadError("cannot be inlined in a <script> element: it contains `</script` or `<!--`",
                         path=str(library))
     return text
-
-
-def _check(graph: nx.Graph, *, max_nodes: int) -> None:
-    if not isinstance(graph, nx.Graph) or graph.is_directed() or graph.is_multigraph():
-        raise UsageError(f"expected an undirected networkx.Graph, not {type(graph).__name__}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise UsageError(f"max_nodes must be a whole number of 1 or more, not {max_nodes!r}")
-
-
-def _selection(graph: nx.Graph, max_nodes: int) -> list[Hashable]:
-    """All nodes sorted by id, or the ``max_nodes`` of highest strength, sorted by id."""
-    nodes = sorted(graph.nodes, key=str)
-    if len(nodes) > max_nodes:
-        strongest = sorted(nodes, key=lambda node: (-_number(graph.nodes[node].get("strength")), str(node)))
-        nodes = sorted(strongest[:max_nodes], key=str)
-    return nodes
-
-
-def _edges(graph: nx.Graph, nodes: list[Hashable]) -> list[tuple[Hashable, Hashable, Mapping[str, Any]]]:
-    """The edges among ``nodes``, each as (smaller id, larger id, attributes), sorted."""
-    order = {node: index for index, node in enumerate(nodes)}
-    edges = []
-    for u, v, attrs in graph.subgraph(nodes).edges(data=True):
-        edges.append((u, v, attrs) if order[u] <= order[v] else (v, u, attrs))
-    return sorted(edges, key=lambda edge: (order[edge[0]], order[edge[1]]))
 
 
 def _colours(graph: nx.Graph, nodes: list[Hashable], attr: str) -> tuple[dict[Hashable, str], list[tuple[str, str, int]]]:
@@ -369,22 +298,8 @@ def _category(value: Any) -> Hashable | None:
     return value if isinstance(value, str | int | float) else _display(value)
 
 
-def _number(value: Any) -> float:
-    """A finite float, 0.0 for anything missing or not a number."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return 0.0
-    return number if math.isfinite(number) else 0.0
-
-
-def _weight(attrs: Mapping[str, Any]) -> float:
-    """An edge's weight for drawing: 1 when missing, never negative."""
-    return max(_number(attrs.get("weight", 1.0)), 0.0)
-
-
-def _round(value: float) -> float:
-    return round(float(value), 6) + 0.0  # + 0.0 turns -0.0 into 0.0
+def _count(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _label(graph: nx.Graph, node: Hashable) -> str:
@@ -409,12 +324,19 @@ def _plain(value: Any, limit: int) -> str:
 
 def _display(value: Any) -> str:
     """An attribute value as text for the side panel: numbers to six significant digits, lists
-    joined with semicolons."""
+    joined with semicolons.
+
+    >>> _display(0.1234567), _display(("a", 2.0)), _display(None), _display(True)
+    ('0.123457', 'a; 2', '', 'true')
+    """
     if value is None or isinstance(value, bool):
         return "" if value is None else str(value).lower()
     if isinstance(value, float):
         return f"{value:.6g}"
-    return "; ".join(_display(item) for item in _texts(value)) if isinstance(value, list | tuple | set | frozenset) else str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_display(item) for item in value]
+        return "; ".join(sorted(items) if isinstance(value, set | frozenset) else items)
+    return str(value)
 
 
 def _texts(value: Any) -> list[str]:
