@@ -187,3 +187,21 @@ def test_build_can_store_the_metrics(settings, tmp_path: Path) -> None:
     assert bool(answer)
     dump = (result.dist_dir / "alliancekg.nt").read_text(encoding="utf-8")
     assert "/id/network-analysis/" not in dump  # the dumps keep the data alone
+
+
+def test_network_from_an_endpoint_equals_the_store(built, oxigraph_server, tmp_path: Path) -> None:
+    """The same analysis from a real Oxigraph server the data was published to: identical files."""
+    from alliancekg.publish import publish
+    from alliancekg.settings import Settings
+
+    publish(Settings(root=Path(__file__).resolve().parents[1], dist_dir_override=built.dist_dir),
+            endpoint=oxigraph_server.store_url)
+    runner = CliRunner()
+    env = {"ALLIANCEKG_DIST": str(built.dist_dir)}
+    common = ["--no-html", "--no-picture", "--at", "2022"]
+    local = runner.invoke(main, ["network", "-o", str(tmp_path / "store"), *common], env=env)
+    remote = runner.invoke(main, ["network", "-o", str(tmp_path / "remote"), *common,
+                                  "--endpoint", oxigraph_server.query_url], env=env)
+    assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+    for name in ("nodes.csv", "edges.csv", "summary.json", "network.graphml", "metrics.ttl"):
+        assert (tmp_path / "store" / name).read_bytes() == (tmp_path / "remote" / name).read_bytes(), name

@@ -116,11 +116,10 @@ def one_mode(ties: TieSet, *, layers: Iterable[Layer] | None = None,
     for members in groups.values():
         for node in members:
             hub_sets[node] += 1
-    for r in {(r.layer, r.hub, r.node) for r in records if r.layer not in AFFILIATION_LAYERS}:
-        layer, parent, child = r
+    for layer, parent, child in sorted({(r.layer, r.hub, r.node) for r in records if r.layer not in AFFILIATION_LAYERS}):
         if parent == child:
             continue
-        shared[tuple(sorted((child, parent)))].append((layer, parent))  # type: ignore[index]
+        shared[(min(child, parent), max(child, parent))].append((layer, parent))
         hub_sets[child] += 1
         hub_sets[parent] += 1
 
