@@ -62,7 +62,7 @@ STEPS: tuple[tuple[str, str, str, str, str], ...] = (
     ("write", "summary.json", "alliancekg.network_exports", "summary_json", ""),
     ("write", "network.graphml", "alliancekg.network_exports", "graphml", ""),
     ("write", "network.gexf", "alliancekg.network_exports", "gexf", ""),
-    ("write", "flattened copy", "alliancekg.network_exports", "_flat_graph", "network.graphml + network.gexf"),
+    ("write", "flattened copy", "alliancekg.network_exports", "flat_graph", "network.graphml + network.gexf"),
     ("write", "network.json", "alliancekg.network_exports", "node_link", ""),
     ("write", "metrics.ttl", "alliancekg.network_rdf", "turtle", ""),
     ("write", "network.png", "alliancekg.pictures", "write_png", ""),

@@ -25,12 +25,12 @@ import math
 import re
 from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import networkx as nx
 
 from alliancekg.metrics import METRICS
-from alliancekg.outputs import write_atomic
+from alliancekg.outputs import atomic_file, write_atomic
 from alliancekg.ties import Layer
 
 if TYPE_CHECKING:
@@ -196,33 +196,32 @@ def _flat(value: Any) -> Any:
     return clean_text(value)
 
 
-def _flat_graph(analysis: Analysis) -> nx.Graph:
-    """A copy with every attribute flattened; an undefined value is left out, not written empty."""
+def flat_graph(analysis: Analysis) -> nx.Graph:
+    """A copy with every attribute flattened, ready for GraphML and GEXF: an undefined value is
+    left out, not written empty, and every node has a ``label`` (GEXF's own node label)."""
     graph = analysis.graph
     flat = nx.Graph()
     flat.graph.update({k: _flat(v) for k, v in sorted(analysis.summary.items())
                        if isinstance(v, (str, int, float)) and not isinstance(v, bool) and _round(v) is not None})
     for node in sorted(graph):
-        flat.add_node(clean_text(node), **{k: _flat(v) for k, v in sorted(graph.nodes[node].items())
-                                           if v is not None and _round(v) is not None})
+        attrs = {k: _flat(v) for k, v in sorted(graph.nodes[node].items()) if v is not None and _round(v) is not None}
+        attrs.setdefault("label", clean_text(node))
+        flat.add_node(clean_text(node), **attrs)
     for a, b, attrs in _sorted_edges(graph):
         flat.add_edge(clean_text(a), clean_text(b), **{k: _flat(v) for k, v in sorted(attrs.items()) if v is not None})
     return flat
 
 
-def graphml(analysis: Analysis) -> bytes:
-    buffer = io.BytesIO()
-    nx.write_graphml(_flat_graph(analysis), buffer, encoding="utf-8", prettyprint=True, named_key_ids=True)
-    return buffer.getvalue()
+def write_graphml(flat: nx.Graph, file: BinaryIO) -> None:
+    """GraphML of a flattened graph (see :func:`flat_graph`); streamed when lxml is installed."""
+    nx.write_graphml(flat, file, encoding="utf-8", prettyprint=True, named_key_ids=True)
 
 
-def gexf(analysis: Analysis) -> bytes:
-    flat = _flat_graph(analysis)
-    for node in flat:  # GEXF keeps the label as the node's own label, not an attribute
-        flat.nodes[node]["label"] = flat.nodes[node].get("label", node)
+def gexf(flat: nx.Graph) -> bytes:
+    """GEXF 1.2 of a flattened graph, without the writer's date stamp, so the bytes depend on the
+    data only."""
     buffer = io.BytesIO()
     nx.write_gexf(flat, buffer, encoding="utf-8", prettyprint=True)
-    # the writer stamps today's date; the file should depend on the data only
     return re.sub(rb'lastmodifieddate="[^"]*"', b"", buffer.getvalue(), count=1)
 
 
@@ -253,13 +252,20 @@ def write_all(analysis: Analysis, out_dir: Path, *, picture: bool = True, html: 
     files = {
         "nodes.csv": nodes_csv(analysis), "edges.csv": edges_csv(analysis), "metrics.csv": metrics_csv(analysis),
         "dictionary.csv": csv_table(["file", "column", "type", "description"], dictionary_rows(analysis)),
-        "summary.json": summary_json(analysis), "network.graphml": graphml(analysis), "network.gexf": gexf(analysis),
-        "network.json": node_link(analysis), "metrics.ttl": network_rdf.turtle(analysis),
+        "summary.json": summary_json(analysis),
     }
     written = []
     for name, data in files.items():
         write_atomic(out_dir / name, data)
         written.append(out_dir / name)
+    flat = flat_graph(analysis)
+    with atomic_file(out_dir / "network.graphml") as file:
+        write_graphml(flat, file)
+    write_atomic(out_dir / "network.gexf", gexf(flat))
+    del flat
+    for name, make in (("network.json", node_link), ("metrics.ttl", network_rdf.turtle)):
+        write_atomic(out_dir / name, make(analysis))
+    written += [out_dir / name for name in ("network.graphml", "network.gexf", "network.json", "metrics.ttl")]
     if picture or html:
         from alliancekg import pictures
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -19,7 +21,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 from alliancekg.loading import rdflib_triples
 from alliancekg.namespaces import ID, PREFIXES, bind_prefixes
 
-__all__ = ["DISTRIBUTIONS", "dataset_description", "jsonld_context", "write_atomic", "write_jsonld",
+__all__ = ["DISTRIBUTIONS", "atomic_file", "dataset_description", "jsonld_context", "write_atomic", "write_jsonld",
            "write_ntriples", "write_turtle"]
 
 #: file name, media type, label of each dump.
@@ -96,15 +98,23 @@ def dataset_description(static: Graph, statistics: Iterable[ox.Triple], dist_dir
     return graph
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it over ``path``, so readers
-    see the old file or the new one, never half of it."""
+@contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A binary file to write ``path`` through: it is a temporary file beside ``path``, renamed
+    over it when the block ends without an error and removed otherwise, so readers see the old
+    file or the new one, never half of it."""
     path = Path(path)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         with os.fdopen(handle, "wb") as file:
-            file.write(data)
+            yield file
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_file`)."""
+    with atomic_file(path) as file:
+        file.write(data)
