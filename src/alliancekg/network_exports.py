@@ -108,6 +108,15 @@ def _round(value: Any) -> Any:
     return value
 
 
+def _json_ready(value: Any) -> Any:
+    """``value`` with floats rounded as in the CSV files and NaN or infinity as null."""
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    return _round(value)
+
+
 def csv_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -175,14 +184,7 @@ def dictionary_rows(analysis: Analysis) -> list[list[str]]:
 
 
 def summary_json(analysis: Analysis) -> bytes:
-    def clean(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [clean(v) for v in value]
-        return _round(value)
-
-    return (json.dumps(clean(dict(analysis.summary)), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return (json.dumps(_json_ready(dict(analysis.summary)), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def _flat(value: Any) -> Any:
@@ -233,14 +235,7 @@ def node_link(analysis: Analysis) -> bytes:
     ordered.add_edges_from(_sorted_edges(graph))
     data = nx.node_link_data(ordered, edges="edges")
 
-    def clean(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [clean(v) for v in value]
-        return _round(value)
-
-    return (json.dumps(clean(data), indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+    return (json.dumps(_json_ready(data), indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
 
 
 def write_all(analysis: Analysis, out_dir: Path, *, picture: bool = True, html: bool = True) -> list[Path]:
