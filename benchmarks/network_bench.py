@@ -60,7 +60,7 @@ STEPS: tuple[tuple[str, str, str, str, str], ...] = (
     ("write", "metrics.csv", "alliancekg.network_exports", "metrics_csv", ""),
     ("write", "dictionary.csv", "alliancekg.network_exports", "dictionary_rows", ""),
     ("write", "summary.json", "alliancekg.network_exports", "summary_json", ""),
-    ("write", "network.graphml", "alliancekg.network_exports", "graphml", ""),
+    ("write", "network.graphml", "alliancekg.network_exports", "write_graphml", ""),
     ("write", "network.gexf", "alliancekg.network_exports", "gexf", ""),
     ("write", "flattened copy", "alliancekg.network_exports", "flat_graph", "network.graphml + network.gexf"),
     ("write", "network.json", "alliancekg.network_exports", "node_link", ""),
