@@ -266,11 +266,13 @@ def write_all(analysis: Analysis, out_dir: Path, *, picture: bool = True, html: 
 
         seed = analysis.options.seed
         title = _title(analysis)
+        positions = pictures.layout(analysis.graph, seed=seed)  # one layout for both views
         if picture:
-            pictures.write_png(analysis.graph, out_dir / "network.png", seed=seed, title=title)
+            pictures.write_png(analysis.graph, out_dir / "network.png", seed=seed, title=title, positions=positions)
             written.append(out_dir / "network.png")
         if html:
-            pictures.write_html(analysis.graph, out_dir / "network.html", seed=seed, title=title)
+            pictures.write_html(analysis.graph, out_dir / "network.html", seed=seed, title=title,
+                                positions=positions)
             written.append(out_dir / "network.html")
     return written
 

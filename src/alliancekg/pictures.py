@@ -51,10 +51,12 @@ _UNSAFE_JSON = re.compile("[<>&\u007f-\u009f\u2028\u2029\ud800-\udfff]")
 
 
 def write_png(graph: nx.Graph, path: Path | str, *, colour_by: str = "community", size_by: str = "strength",
-              labels: int = 15, seed: int = 42, max_nodes: int = 2000, title: str = "") -> None:
+              labels: int = 15, seed: int = 42, max_nodes: int = 2000, title: str = "",
+              positions: Mapping[Hashable, tuple[float, float]] | None = None) -> None:
     """Draw the network to a PNG: nodes coloured by the categorical attribute ``colour_by`` (the ten
     most frequent values in the legend, the rest grey), sized by ``size_by``, edges shaded by
-    weight, the ``labels`` largest nodes named, and a footnote with what was drawn.
+    weight, the ``labels`` largest nodes named, and a footnote with what was drawn. ``positions``
+    (from :func:`layout` with the same ``seed`` and ``max_nodes``) saves laying the graph out again.
 
     Raises :class:`~alliancekg.errors.UsageError` for bad options (see :func:`layout`).
 
@@ -67,7 +69,8 @@ def write_png(graph: nx.Graph, path: Path | str, *, colour_by: str = "community"
     """
     if labels < 0:
         raise UsageError(f"labels must be 0 or more, not {labels}")
-    drawing = _Drawing.of(graph, colour_by=colour_by, size_by=size_by, seed=seed, max_nodes=max_nodes)
+    drawing = _Drawing.of(graph, colour_by=colour_by, size_by=size_by, seed=seed, max_nodes=max_nodes,
+                          positions=positions)
     from matplotlib import patheffects, style
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import LineCollection
@@ -100,7 +103,8 @@ def write_png(graph: nx.Graph, path: Path | str, *, colour_by: str = "community"
 
 
 def write_html(graph: nx.Graph, path: Path | str, *, colour_by: str = "community", seed: int = 42,
-               max_nodes: int = 2000, title: str = "", root: Path | None = None) -> None:
+               max_nodes: int = 2000, title: str = "", root: Path | None = None,
+               positions: Mapping[Hashable, tuple[float, float]] | None = None) -> None:
     """Write one HTML page that works offline: cytoscape.js inlined from ``node_modules`` under the
     project folder ``root`` (default :func:`~alliancekg.settings.find_root`), the graph embedded as
     JSON, positions from :func:`layout`, a search box, a legend and a side panel with the clicked
@@ -117,7 +121,8 @@ def write_html(graph: nx.Graph, path: Path | str, *, colour_by: str = "community
     >>> "cytoscape" in page, "<script src" in page
     (True, False)
     """
-    drawing = _Drawing.of(graph, colour_by=colour_by, size_by="strength", seed=seed, max_nodes=max_nodes)
+    drawing = _Drawing.of(graph, colour_by=colour_by, size_by="strength", seed=seed, max_nodes=max_nodes,
+                          positions=positions)
     library = _cytoscape(root or find_root())
     heading = _plain(title, 200) or "Network"
     values = {"TITLE": html.escape(heading), "DATA": _script_json(_page_data(drawing)),
@@ -143,8 +148,9 @@ class _Drawing:
     colour_by: str
 
     @classmethod
-    def of(cls, graph: nx.Graph, *, colour_by: str, size_by: str, seed: int, max_nodes: int) -> _Drawing:
-        positions = layout(graph, seed=seed, max_nodes=max_nodes)
+    def of(cls, graph: nx.Graph, *, colour_by: str, size_by: str, seed: int, max_nodes: int,
+           positions: Mapping[Hashable, tuple[float, float]] | None = None) -> _Drawing:
+        positions = dict(positions) if positions is not None else layout(graph, seed=seed, max_nodes=max_nodes)
         nodes = list(positions)
         colours, legend = _colours(graph, nodes, colour_by)
         values = {node: number(graph.nodes[node].get(size_by)) for node in nodes}
