@@ -18,6 +18,7 @@ from rich.table import Table
 
 from alliancekg.build import BuildResult, input_paths
 from alliancekg.build import build as run_build
+from alliancekg.engines import Engine
 from alliancekg.errors import AllianceKGError, QueryError
 from alliancekg.loading import load_graph
 from alliancekg.namespaces import DATA_GRAPH, shorten
@@ -185,6 +186,16 @@ def _output_format(requested: str | None, output: str | None, kind: str) -> Form
     return Format.TURTLE if kind in ("construct", "describe") else Format.CSV
 
 
+def _engine(endpoint: str | None, graphs: tuple[str, ...], engine: str, settings: Settings,
+            **remote: Any) -> Engine:
+    """The endpoint when one is given (on ``graphs``, default the published data graph; ``default``
+    for the endpoint's default graph), else the local ``engine``."""
+    if endpoint:
+        graph_iris = [g for g in (graphs or (DATA_GRAPH,)) if g != "default"]
+        return open_engine(endpoint, graphs=graph_iris, **remote)
+    return open_engine(engine, settings=settings)
+
+
 def print_table(result: QueryResult) -> None:
     """Rows as a table on the terminal, IRIs shortened with the project's prefixes."""
     if result.kind == "ask":
@@ -231,11 +242,7 @@ def query(name: str, params: tuple[str, ...], at: str | None, fmt: str | None, e
                 raise QueryError(f"{query_file.name} takes no 'at' parameter (it takes: "
                                  f"{', '.join(query_file.params) or 'none'})")
             values["at"] = at
-        if endpoint:
-            graph_iris = [g for g in (graphs or (DATA_GRAPH,)) if g != "default"]
-            chosen = open_engine(endpoint, graphs=graph_iris, timeout=timeout, row_cap=row_cap)
-        else:
-            chosen = open_engine(engine, settings=settings)
+        chosen = _engine(endpoint, graphs, engine, settings, timeout=timeout, row_cap=row_cap)
         result = run_query(query_file, values, engine=chosen, settings=settings, timeout=timeout, limit=limit)
         chosen_format = _output_format(fmt, output, result.kind)
         if chosen_format is Format.TABLE:
@@ -317,11 +324,7 @@ def network(out_dir: Path, layers: str, projection: str, weighting: str, at: str
     settings = Settings.from_env()
     with _errors_to_exit_codes():
         chosen_layers = None if layers == "all" else parse_layers(layers)
-        if endpoint:
-            graph_iris = [g for g in (graphs or (DATA_GRAPH,)) if g != "default"]
-            chosen = open_engine(endpoint, graphs=graph_iris, timeout=timeout)
-        else:
-            chosen = open_engine(engine, settings=settings)
+        chosen = _engine(endpoint, graphs, engine, settings, timeout=timeout)
         ties = fetch_ties(chosen_layers, engine=chosen, settings=settings, timeout=timeout)
         analyses = snapshots(ties, at=at, per_year=per_year, projection=projection, layers=chosen_layers,
                              weighting=weighting, undated=not dated_only,

@@ -172,8 +172,9 @@ def _closeness(adjacency: sp.csr_array, options: MetricOptions) -> tuple[np.ndar
             sources = np.sort(rng.choice(members, size=min(options.samples, size), replace=False))
             sampled += 1
         totals = np.zeros(size)
-        for begin in range(0, len(sources), max(1, _BLOCK_CELLS // n)):
-            block = csgraph.dijkstra(distance, directed=False, indices=sources[begin:begin + max(1, _BLOCK_CELLS // n)])
+        step = max(1, _BLOCK_CELLS // n)  # rows of distances held at once
+        for begin in range(0, len(sources), step):
+            block = csgraph.dijkstra(distance, directed=False, indices=sources[begin:begin + step])
             totals += block[:, members].sum(axis=0)
         totals *= size / len(sources)
         with np.errstate(divide="ignore", invalid="ignore"):

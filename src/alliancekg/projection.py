@@ -149,8 +149,8 @@ def two_mode(ties: TieSet, *, layers: Iterable[Layer] | None = (Layer.MEMBERSHIP
     records = [r for r in _chosen(ties, layers) if r.layer in AFFILIATION_LAYERS]
     graph = nx.Graph(projection=Projection.TWO_MODE.value)
     hubs = {r.hub for r in records}
-    _add_nodes(graph, ties, {r.node for r in records} - hubs, bipartite=0)
-    _add_nodes(graph, ties, hubs, bipartite=1)
+    _add_nodes(graph, ties, {r.node for r in records} | hubs)
+    nx.set_node_attributes(graph, {node: int(node in hubs) for node in graph}, "bipartite")
     edges: dict[tuple[str, str], list[Affiliation]] = defaultdict(list)
     for r in records:
         edges[(r.node, r.hub)].append(r)
