@@ -280,3 +280,54 @@ def select_json(rows: int, var: str = "x") -> bytes:
     """
     bindings = [{var: {"type": "uri", "value": f"http://example.org/{i}"}} for i in range(rows)]
     return json.dumps({"head": {"vars": [var]}, "results": {"bindings": bindings}}).encode()
+
+
+@dataclass
+class AllianceKGServer:
+    """``alliancekg serve`` (uvicorn, in a background thread) on 127.0.0.1 and a free port."""
+
+    base: str
+    app: object = field(repr=False)
+
+    @property
+    def sparql_url(self) -> str:
+        return f"{self.base}/sparql"
+
+
+@contextmanager
+def running_alliancekg(store: Path, *, options: object | None = None, root: Path | None = None) -> Iterator[AllianceKGServer]:
+    """Serve ``store`` (a built ``dist/store``) with ``options`` (:class:`ServerOptions`) until the
+    block ends; ``root`` is the project folder (for the catalogue and the ontology)."""
+    import uvicorn
+
+    from alliancekg.settings import Settings, find_root
+    from alliancekg.web import ServerOptions, create_app
+
+    options = options or ServerOptions()
+    app = create_app(Settings(root=root or find_root(Path(__file__).parent)), options=options, store=store)
+    with socket.socket() as sock:  # bind first, so the port cannot be taken between probe and use
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        config = uvicorn.Config(app, log_level="warning", lifespan="off",
+                                h11_max_incomplete_event_size=options.max_url_chars + 16_384)
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("alliancekg serve did not start")
+            time.sleep(0.02)
+        try:
+            yield AllianceKGServer(f"http://127.0.0.1:{port}", app)
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def reference_server(built) -> Iterator[AllianceKGServer]:  # noqa: ANN001 - the conftest's BuildResult
+    """The reference data's store, served for the whole session with the default limits."""
+    with running_alliancekg(built.dist_dir / "store") as server:
+        yield server

@@ -286,6 +286,41 @@ def publish(endpoint: str, graph: str, dist_dir: Path | None, timeout: float) ->
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True,
+              help="Port to listen on.")
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path),
+              help="The built store to serve (default: dist/store); its folder's dumps are served too.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30, show_default=True,
+              help="Seconds a query may run before it is stopped.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Rows (or triples) an answer may hold; a cut answer says so.")
+@click.option("--max-concurrent", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Queries run at once; more get HTTP 429.")
+@click.option("--max-body", type=click.IntRange(min=1), default=1 << 20, show_default=True,
+              help="Largest request body in bytes (HTTP 413 above).")
+def serve(host: str, port: int, store: Path | None, timeout: float, max_rows: int, max_concurrent: int,
+          max_body: int) -> None:
+    """Serve the store read-only: SPARQL endpoint, query UI, linked-data pages, VoID and dumps."""
+    import uvicorn
+
+    from alliancekg.web import ServerOptions, create_app
+
+    options = ServerOptions(timeout=timeout, max_rows=max_rows, max_concurrent=max_concurrent,
+                            max_body_bytes=max_body)
+    with _errors_to_exit_codes():
+        app = create_app(Settings.from_env(), options=options, store=store)
+    shown = f"[{host}]" if ":" in host else host
+    base = f"http://{shown}:{port}"
+    for what, path in (("query UI", "/"), ("SPARQL endpoint", "/sparql"), ("VoID and DCAT", "/.well-known/void"),
+                       ("ontology docs", "/ontology"), ("resources", "/id/...")):
+        out.print(f"{what:>16}  {base}{path}", soft_wrap=True, markup=False)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", server_header=False,
+                            h11_max_incomplete_event_size=options.max_url_chars + 16_384)
+    uvicorn.Server(config).run()
+
+
+@main.command()
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the exports to (created if needed; files are replaced atomically).")
 @click.option("--layers", default="all", show_default=True, metavar="LIST",

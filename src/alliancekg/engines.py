@@ -20,6 +20,7 @@ import json
 import multiprocessing
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -27,11 +28,12 @@ import pyoxigraph as ox
 import rdflib
 import rdflib.plugins.sparql
 
-from alliancekg.errors import QueryError
+from alliancekg.errors import QueryError, QueryTimeout
 from alliancekg.loading import to_oxigraph, to_rdflib
 from alliancekg.params import bind_in_text
 
-__all__ = ["Engine", "MemoryEngine", "RemoteEngine", "StoreEngine", "Term", "boolean_json", "solutions_json"]
+__all__ = ["Dataset", "Engine", "MemoryEngine", "RemoteEngine", "StoreEngine", "Term", "boolean_json",
+           "solutions_json", "term_json"]
 
 Term = ox.NamedNode | ox.Literal
 # A result larger than this cannot come back through the worker's pipe in one message.
@@ -55,7 +57,8 @@ class Engine(Protocol):
         ...
 
 
-def _term_json(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]:
+def term_json(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]:
+    """A term as a SPARQL 1.1 JSON results cell."""
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -76,7 +79,7 @@ def solutions_json(variables: Sequence[str], rows: Iterable[Sequence[object]], *
     for row in rows:
         if max_rows is not None and len(bindings) > max_rows:
             break
-        bindings.append({v: _term_json(t) for v, t in zip(variables, row) if t is not None})
+        bindings.append({v: term_json(t) for v, t in zip(variables, row) if t is not None})
     document = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -128,7 +131,7 @@ def _in_worker(function, timeout: float | None, memory: int | None = DEFAULT_MEM
     sender.close()
     try:
         if not receiver.poll(timeout):
-            raise QueryError(f"query stopped after the {timeout:g} s timeout")
+            raise QueryTimeout(f"query stopped after the {timeout:g} s timeout")
         message = receiver.recv_bytes(_MAX_MESSAGE)
     except EOFError:
         process.join()
@@ -147,10 +150,11 @@ def _in_worker(function, timeout: float | None, memory: int | None = DEFAULT_MEM
 
 
 def _store_answer(store: ox.Store, text: str, kind: str, terms: Mapping[str, Term],
-                  max_rows: int | None) -> bytes:
+                  max_rows: int | None, dataset: Dataset | None = None) -> bytes:
     substitutions = {ox.Variable(name): term for name, term in terms.items()}
+    graphs = dataset.arguments() if dataset else {}
     try:
-        answer = store.query(text, substitutions=substitutions or None)
+        answer = store.query(text, substitutions=substitutions or None, **graphs)
     except SyntaxError as error:
         raise QueryError(f"syntax error: {error}") from None
     if isinstance(answer, ox.QueryBoolean):
@@ -159,6 +163,31 @@ def _store_answer(store: ox.Store, text: str, kind: str, terms: Mapping[str, Ter
         return answer.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
     variables = [v.value for v in answer.variables]
     return solutions_json(variables, ([row[v] for v in variables] for row in answer), max_rows=max_rows)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a request names (the SPARQL protocol's ``default-graph-uri`` and
+    ``named-graph-uri``); it replaces any ``FROM`` / ``FROM NAMED`` of the query text.
+
+    >>> Dataset(default_graphs=("urn:g",)).arguments()
+    {'default_graph': [<NamedNode value=urn:g>], 'named_graphs': []}
+    """
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.default_graphs or self.named_graphs)
+
+    def graphs(self) -> tuple[str, ...]:
+        return self.default_graphs + self.named_graphs
+
+    def arguments(self) -> dict[str, list[ox.NamedNode]]:
+        """Keyword arguments for :meth:`pyoxigraph.Store.query`; a dataset with only named graphs
+        has an empty default graph, as the protocol says."""
+        return {"default_graph": [ox.NamedNode(g) for g in self.default_graphs],
+                "named_graphs": [ox.NamedNode(g) for g in self.named_graphs]}
 
 
 class StoreEngine:
@@ -202,8 +231,10 @@ class StoreEngine:
         return {g.value for g in self._open().named_graphs() if isinstance(g, ox.NamedNode)}
 
     def evaluate(self, text: str, *, kind: str, terms: Mapping[str, Term], timeout: float | None,
-                 max_rows: int | None) -> bytes:
-        return _in_worker(lambda: _store_answer(self._open(), text, kind, terms, max_rows), timeout, self.memory)
+                 max_rows: int | None, dataset: Dataset | None = None) -> bytes:
+        """Evaluate in a killable worker; ``dataset`` replaces the query's FROM clauses."""
+        return _in_worker(lambda: _store_answer(self._open(), text, kind, terms, max_rows, dataset),
+                          timeout, self.memory)
 
 
 def _rdflib_answer(graph: rdflib.Graph, text: str, kind: str, terms: Mapping[str, Term],

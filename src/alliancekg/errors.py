@@ -16,6 +16,7 @@ __all__ = [
     "LoadError",
     "PartialResult",
     "QueryError",
+    "QueryTimeout",
     "UsageError",
 ]
 
@@ -68,6 +69,10 @@ class CheckFailed(AllianceKGError):
 class QueryError(AllianceKGError):
     """A query or its parameters cannot be run: unknown name, bad parameter, syntax error, refused
     by the gate, timed out, or an endpoint failed."""
+
+
+class QueryTimeout(QueryError):
+    """A query ran out of its wall-clock time and was stopped."""
 
 
 class EndpointError(QueryError):
