@@ -327,7 +327,7 @@ def running_alliancekg(store: Path, *, options: object | None = None, root: Path
 
 
 @pytest.fixture(scope="session")
-def reference_server(built) -> Iterator[AllianceKGServer]:  # noqa: ANN001 - the conftest's BuildResult
+def reference_server(built) -> Iterator[AllianceKGServer]:
     """The reference data's store, served for the whole session with the default limits."""
     with running_alliancekg(built.dist_dir / "store") as server:
         yield server
