@@ -14,10 +14,11 @@ from rdflib.compare import isomorphic
 
 from alliancekg import CheckFailed, LoadError, Settings, build
 from alliancekg.cli import main
+from alliancekg.outputs import DISTRIBUTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED_FILES = {
-    "alliancekg.ttl", "alliancekg.nt", "alliancekg.jsonld", "context.jsonld", "validation-report.ttl",
+    "alliancekg.ttl", "alliancekg.nt", "alliancekg.jsonld", "alliancekg.rdf", "context.jsonld", "validation-report.ttl",
     "validation-report.txt", "void.ttl", "store",
 }
 
@@ -33,6 +34,7 @@ def test_dumps_hold_the_same_graph(built) -> None:
     nt = Graph().parse(dist / "alliancekg.nt", format="nt")
     assert isomorphic(nt, Graph().parse(dist / "alliancekg.ttl", format="turtle"))
     assert isomorphic(nt, Graph().parse(dist / "alliancekg.jsonld", format="json-ld"))
+    assert isomorphic(nt, Graph().parse(dist / "alliancekg.rdf", format="xml"))
     store = ox.Store.read_only(str(dist / "store"))
     assert len(store) == len(nt) == built.counts["triples"]
 
@@ -52,7 +54,7 @@ def test_void_describes_the_dumps(built) -> None:
     void = Graph().parse(built.dist_dir / "void.ttl")
     rows = list(void.query("""PREFIX void: <http://rdfs.org/ns/void#> PREFIX dcat: <http://www.w3.org/ns/dcat#>
         SELECT ?triples (COUNT(?d) AS ?n) WHERE { ?ds void:triples ?triples ; dcat:distribution ?d } GROUP BY ?triples"""))
-    assert [(int(r[0]), int(r[1])) for r in rows] == [(built.counts["triples"], 3)]
+    assert [(int(r[0]), int(r[1])) for r in rows] == [(built.counts["triples"], len(DISTRIBUTIONS))]
 
 
 def test_jsonld_context_is_the_prefix_table(built) -> None:

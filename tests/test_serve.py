@@ -134,3 +134,15 @@ def test_conneg_prefers_the_most_specific_range() -> None:
     assert negotiate("", ["application/ld+json"]) == "application/ld+json"
     assert negotiate("*/*;q=0", ["text/turtle"]) is None
     assert negotiate("application/*", ["text/csv", "application/rdf+xml"]) == "application/rdf+xml"
+
+
+def test_void_names_the_endpoint_and_dcat_its_data_service(client: httpx.Client) -> None:
+    graph = rdflib.Graph().parse(data=client.get("/.well-known/void").text, format="turtle")
+    dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+    endpoint = rdflib.URIRef("https://w3id.org/alliancekg/sparql")
+    dataset = rdflib.URIRef("https://w3id.org/alliancekg/id/dataset/alliancekg")
+    assert (dataset, rdflib.URIRef("http://rdfs.org/ns/void#sparqlEndpoint"), endpoint) in graph
+    assert (endpoint, rdflib.RDF.type, dcat.DataService) in graph
+    assert (endpoint, dcat.servesDataset, dataset) in graph
+    media = {str(m).rsplit("/media-types/", 1)[1] for m in graph.objects(None, dcat.mediaType)}
+    assert {"text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"} <= media

@@ -27,6 +27,7 @@ from alliancekg.outputs import (
     store_to_graph,
     write_jsonld,
     write_ntriples,
+    write_rdfxml,
     write_turtle,
 )
 from alliancekg.provenance import verify_sources
@@ -146,11 +147,12 @@ def build(settings: Settings, *, progress: Progress | None = None, check_sources
     staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}.tmp-", dir=dist.parent))
     staging.chmod(0o755)
     try:
-        say("writing Turtle, N-Triples, JSON-LD and the dataset description")
+        say("writing Turtle, N-Triples, JSON-LD, RDF/XML and the dataset description")
         full = store_to_graph(store)
         write_turtle(full, staging / "alliancekg.ttl")
         write_ntriples(store, staging / "alliancekg.nt")
         write_jsonld(full, staging / "alliancekg.jsonld")
+        write_rdfxml(staging / "alliancekg.nt", staging / "alliancekg.rdf")
         (staging / "context.jsonld").write_text(json.dumps(jsonld_context(), indent=1) + "\n", encoding="utf-8")
         (staging / "validation-report.txt").write_text(report.text(), encoding="utf-8")
         write_turtle(report.graph, staging / "validation-report.ttl")

@@ -22,13 +22,14 @@ from alliancekg.loading import rdflib_triples
 from alliancekg.namespaces import ID, PREFIXES, bind_prefixes
 
 __all__ = ["DISTRIBUTIONS", "atomic_file", "dataset_description", "jsonld_context", "write_atomic", "write_jsonld",
-           "write_ntriples", "write_turtle"]
+           "write_ntriples", "write_rdfxml", "write_turtle"]
 
 #: file name, media type, label of each dump.
 DISTRIBUTIONS = (
     ("alliancekg.ttl", "text/turtle", "Turtle"),
     ("alliancekg.nt", "application/n-triples", "N-Triples"),
     ("alliancekg.jsonld", "application/ld+json", "JSON-LD"),
+    ("alliancekg.rdf", "application/rdf+xml", "RDF/XML"),
 )
 DATASET = ID["dataset/alliancekg"]
 
@@ -47,6 +48,14 @@ def write_ntriples(store: ox.Store, path: Path) -> None:
     assert isinstance(text, bytes)
     lines = sorted(set(text.decode("utf-8").splitlines()))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_rdfxml(ntriples: Path, path: Path) -> None:
+    """RDF/XML of a sorted N-Triples dump, with the project's prefixes; sorted input keeps the
+    bytes the same from build to build."""
+    triples = [q.triple for q in ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)]
+    with atomic_file(path) as out:
+        ox.serialize(triples, out, format=ox.RdfFormat.RDF_XML, prefixes=dict(PREFIXES))
 
 
 def write_turtle(graph: Graph, path: Path) -> None:
