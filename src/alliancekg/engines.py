@@ -150,11 +150,11 @@ def _in_worker(function, timeout: float | None, memory: int | None = DEFAULT_MEM
 
 
 def _store_answer(store: ox.Store, text: str, kind: str, terms: Mapping[str, Term],
-                  max_rows: int | None, dataset: Dataset | None = None) -> bytes:
+                  max_rows: int | None, dataset: Dataset | None = None, base_iri: str | None = None) -> bytes:
     substitutions = {ox.Variable(name): term for name, term in terms.items()}
     graphs = dataset.arguments() if dataset else {}
     try:
-        answer = store.query(text, substitutions=substitutions or None, **graphs)
+        answer = store.query(text, substitutions=substitutions or None, base_iri=base_iri, **graphs)
     except SyntaxError as error:
         raise QueryError(f"syntax error: {error}") from None
     if isinstance(answer, ox.QueryBoolean):
@@ -231,9 +231,10 @@ class StoreEngine:
         return {g.value for g in self._open().named_graphs() if isinstance(g, ox.NamedNode)}
 
     def evaluate(self, text: str, *, kind: str, terms: Mapping[str, Term], timeout: float | None,
-                 max_rows: int | None, dataset: Dataset | None = None) -> bytes:
-        """Evaluate in a killable worker; ``dataset`` replaces the query's FROM clauses."""
-        return _in_worker(lambda: _store_answer(self._open(), text, kind, terms, max_rows, dataset),
+                 max_rows: int | None, dataset: Dataset | None = None, base_iri: str | None = None) -> bytes:
+        """Evaluate in a killable worker; ``dataset`` replaces the query's FROM clauses and relative
+        IRIs resolve against ``base_iri``."""
+        return _in_worker(lambda: _store_answer(self._open(), text, kind, terms, max_rows, dataset, base_iri),
                           timeout, self.memory)
 
 

@@ -94,9 +94,11 @@ class Service:
         return await anyio.to_thread.run_sync(lambda: gate(text, store_graphs=held))
 
     async def evaluate(self, checked: GatedQuery, *, terms: Mapping[str, Term] | None = None,
-                       dataset: Dataset | None = None, max_rows: int | None = None) -> bytes:
+                       dataset: Dataset | None = None, max_rows: int | None = None,
+                       base_iri: str | None = None) -> bytes:
         """Evaluate a gated query in a killable worker under the timeout and row cap: SPARQL JSON
-        results (at most the cap + 1 rows, so a cut can be told) or N-Triples.
+        results (at most the cap + 1 rows, so a cut can be told) or N-Triples. Relative IRIs of
+        the query resolve against ``base_iri`` (the protocol's service-defined base).
 
         Raise :class:`Busy` when every slot is taken and :class:`alliancekg.errors.QueryTimeout`
         when the query runs out of time.
@@ -108,7 +110,8 @@ class Service:
             cap = self.options.max_rows if max_rows is None else max_rows
             return await anyio.to_thread.run_sync(
                 lambda: self.engine.evaluate(checked.text, kind=checked.kind, terms=dict(terms or {}),
-                                             timeout=self.options.timeout, max_rows=cap, dataset=dataset))
+                                             timeout=self.options.timeout, max_rows=cap, dataset=dataset,
+                                             base_iri=base_iri))
         finally:
             self.running -= 1
 

@@ -142,7 +142,9 @@ async def sparql_endpoint(request: Request) -> Response:
         offered = RESULT_TYPES if checked.kind == "select" else _ASK_TYPES if checked.kind == "ask" else RDF_TYPES
         media = _media_type(request, params, offered)
         limit = service.options.max_rows
-        answer = await service.evaluate(checked, dataset=dataset or None)
+        # relative IRIs resolve against the endpoint's URL, the protocol's service-defined base
+        base = str(request.url.replace(query="", fragment=""))
+        answer = await service.evaluate(checked, dataset=dataset or None, base_iri=base)
         if checked.kind in ("construct", "describe"):
             body, truncated = _graph_answer(answer, media, limit)
         else:
