@@ -146,3 +146,25 @@ def test_void_names_the_endpoint_and_dcat_its_data_service(client: httpx.Client)
     assert (endpoint, dcat.servesDataset, dataset) in graph
     media = {str(m).rsplit("/media-types/", 1)[1] for m in graph.objects(None, dcat.mediaType)}
     assert {"text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"} <= media
+
+
+def test_the_catalogue_runs_against_the_server_as_against_the_store(reference_server, settings) -> None:
+    from alliancekg.query import run_query
+
+    params = {"institution": "https://w3id.org/alliancekg/id/org/ipgp"}
+    remote = run_query("cq/institution-alliances", params, engine=reference_server.sparql_url, settings=settings)
+    local = run_query("cq/institution-alliances", params, engine="store",
+                      settings=settings.__class__(root=settings.root,
+                                                  dist_dir_override=reference_server.app.state.service.dist_dir))
+    assert remote.rows == local.rows and len(remote.rows) == 3
+
+
+def test_from_the_data_graph_reads_the_default_graph(client: httpx.Client) -> None:
+    count = "SELECT (COUNT(*) AS ?n) {FROM} WHERE {{ ?s ?p ?o }}"
+    plain = client.get("/sparql", params={"query": count.format(FROM="")}).json()
+    named = client.get("/sparql", params={
+        "query": count.format(FROM="FROM <https://w3id.org/alliancekg/graph/data>")}).json()
+    by_protocol = client.get("/sparql", params={"query": count.format(FROM=""),
+                                                "default-graph-uri": "https://w3id.org/alliancekg/graph/data"}).json()
+    values = {doc["results"]["bindings"][0]["n"]["value"] for doc in (plain, named, by_protocol)}
+    assert len(values) == 1 and int(values.pop()) > 4000

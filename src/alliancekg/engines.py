@@ -30,6 +30,7 @@ import rdflib.plugins.sparql
 
 from alliancekg.errors import QueryError, QueryTimeout
 from alliancekg.loading import to_oxigraph, to_rdflib
+from alliancekg.namespaces import DATA_GRAPH
 from alliancekg.params import bind_in_text
 
 __all__ = ["Dataset", "Engine", "MemoryEngine", "RemoteEngine", "StoreEngine", "Term", "boolean_json",
@@ -183,11 +184,14 @@ class Dataset:
     def graphs(self) -> tuple[str, ...]:
         return self.default_graphs + self.named_graphs
 
-    def arguments(self) -> dict[str, list[ox.NamedNode]]:
+    def arguments(self) -> dict[str, list[ox.NamedNode | ox.DefaultGraph]]:
         """Keyword arguments for :meth:`pyoxigraph.Store.query`; a dataset with only named graphs
-        has an empty default graph, as the protocol says."""
-        return {"default_graph": [ox.NamedNode(g) for g in self.default_graphs],
-                "named_graphs": [ox.NamedNode(g) for g in self.named_graphs]}
+        has an empty default graph, as the protocol says. The data graph's name
+        (:data:`alliancekg.namespaces.DATA_GRAPH`, where ``publish`` puts the data in a remote
+        store) names the built store's default graph, which holds the same data."""
+        default: list[ox.NamedNode | ox.DefaultGraph] = [
+            ox.DefaultGraph() if g == DATA_GRAPH else ox.NamedNode(g) for g in self.default_graphs]
+        return {"default_graph": default, "named_graphs": [ox.NamedNode(g) for g in self.named_graphs]}
 
 
 class StoreEngine:

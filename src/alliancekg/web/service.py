@@ -18,6 +18,7 @@ import anyio.to_thread
 from alliancekg.engines import Dataset, StoreEngine, Term
 from alliancekg.errors import AllianceKGError, QueryError
 from alliancekg.gate import GatedQuery, gate
+from alliancekg.namespaces import DATA_GRAPH
 from alliancekg.settings import Settings
 
 __all__ = ["Busy", "GraphRefused", "QueryAnswer", "ServerOptions", "Service"]
@@ -77,7 +78,9 @@ class Service:
         return self.store_path.parent
 
     def graphs(self) -> set[str]:
-        return self.engine.graphs()
+        """The graphs a request may name: the store's named graphs, and the data graph's name for
+        its default graph (so clients configured for a published store work here unchanged)."""
+        return self.engine.graphs() | {DATA_GRAPH}
 
     def check_dataset(self, dataset: Dataset) -> None:
         """Refuse protocol graph IRIs that are not graphs of the store."""

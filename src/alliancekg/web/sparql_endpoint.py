@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from alliancekg.engines import Dataset
 from alliancekg.errors import QueryError, QueryTimeout
+from alliancekg.namespaces import DATA_GRAPH
 from alliancekg.web.conneg import negotiate
 from alliancekg.web.formats import RDF_TYPES, RESULT_TYPES, format_media_type, rdf_bytes, results_bytes
 from alliancekg.web.responses import BodyTooLarge, problem, read_body
@@ -139,6 +140,8 @@ async def sparql_endpoint(request: Request) -> Response:
         checked = await service.check(text)
         if dataset:
             service.check_dataset(dataset)
+        elif DATA_GRAPH in checked.from_graphs:  # FROM the data graph: the store's default graph
+            dataset = Dataset(checked.from_graphs, checked.from_named_graphs)
         offered = RESULT_TYPES if checked.kind == "select" else _ASK_TYPES if checked.kind == "ask" else RDF_TYPES
         media = _media_type(request, params, offered)
         limit = service.options.max_rows
