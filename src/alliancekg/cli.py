@@ -316,8 +316,12 @@ def serve(host: str, port: int, store: Path | None, timeout: float, max_rows: in
                        ("ontology docs", "/ontology"), ("resources", "/id/...")):
         out.print(f"{what:>16}  {base}{path}", soft_wrap=True, markup=False)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", server_header=False,
-                            h11_max_incomplete_event_size=options.max_url_chars + 16_384)
-    uvicorn.Server(config).run()
+                            h11_max_incomplete_event_size=options.max_url_chars + 16_384,
+                            limit_concurrency=options.max_connections, timeout_keep_alive=5)
+    try:
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down cleanly
+        pass
 
 
 @main.command()

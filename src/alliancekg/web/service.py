@@ -47,6 +47,7 @@ class ServerOptions:
     max_url_chars: int = 16_384
     query_memory: int = 2 << 30
     retry_after: int = 2
+    max_connections: int = 256
 
 
 @dataclass(frozen=True)
