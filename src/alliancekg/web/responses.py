@@ -9,7 +9,11 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from alliancekg.web.conneg import negotiate
 
-__all__ = ["BodyTooLarge", "problem", "read_body"]
+__all__ = ["MAX_MESSAGE", "BodyTooLarge", "problem", "read_body"]
+
+#: The longest error message sent; a longer one (an engine's syntax error can list every token it
+#: expected) is cut, so that errors stay short.
+MAX_MESSAGE = 300
 
 
 class BodyTooLarge(Exception):
@@ -17,7 +21,10 @@ class BodyTooLarge(Exception):
 
 
 def problem(request: Request, status: int, message: str, *, headers: dict[str, str] | None = None) -> Response:
-    """An error answer: ``{"error": ..., "status": ...}`` for clients that prefer JSON, else text."""
+    """An error answer: ``{"error": ..., "status": ...}`` for clients that prefer JSON, else text;
+    the message is cut to :data:`MAX_MESSAGE` characters."""
+    if len(message) > MAX_MESSAGE:
+        message = message[: MAX_MESSAGE - 1].rstrip() + "…"
     wanted = negotiate(request.headers.get("accept"), ["text/plain", "application/json"])
     if wanted == "application/json":
         return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
