@@ -16,6 +16,7 @@ b'{"head":{"vars":["o"]},"results":{"bindings":[{"o":{"type":"literal","value":"
 from __future__ import annotations
 
 import faulthandler
+import itertools
 import json
 import multiprocessing
 import os
@@ -151,7 +152,8 @@ def _in_worker(function, timeout: float | None, memory: int | None = DEFAULT_MEM
 
 
 def _store_answer(store: ox.Store, text: str, kind: str, terms: Mapping[str, Term],
-                  max_rows: int | None, dataset: Dataset | None = None, base_iri: str | None = None) -> bytes:
+                  max_rows: int | None, dataset: Dataset | None = None, base_iri: str | None = None,
+                  max_triples: int | None = None) -> bytes:
     substitutions = {ox.Variable(name): term for name, term in terms.items()}
     graphs = dataset.arguments() if dataset else {}
     try:
@@ -161,7 +163,8 @@ def _store_answer(store: ox.Store, text: str, kind: str, terms: Mapping[str, Ter
     if isinstance(answer, ox.QueryBoolean):
         return boolean_json(bool(answer))
     if isinstance(answer, ox.QueryTriples):
-        return answer.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+        triples = answer if max_triples is None else itertools.islice(answer, max_triples)
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
     variables = [v.value for v in answer.variables]
     return solutions_json(variables, ([row[v] for v in variables] for row in answer), max_rows=max_rows)
 
@@ -235,11 +238,12 @@ class StoreEngine:
         return {g.value for g in self._open().named_graphs() if isinstance(g, ox.NamedNode)}
 
     def evaluate(self, text: str, *, kind: str, terms: Mapping[str, Term], timeout: float | None,
-                 max_rows: int | None, dataset: Dataset | None = None, base_iri: str | None = None) -> bytes:
-        """Evaluate in a killable worker; ``dataset`` replaces the query's FROM clauses and relative
-        IRIs resolve against ``base_iri``."""
-        return _in_worker(lambda: _store_answer(self._open(), text, kind, terms, max_rows, dataset, base_iri),
-                          timeout, self.memory)
+                 max_rows: int | None, dataset: Dataset | None = None, base_iri: str | None = None,
+                 max_triples: int | None = None) -> bytes:
+        """Evaluate in a killable worker; ``dataset`` replaces the query's FROM clauses, relative
+        IRIs resolve against ``base_iri``, and a graph answer stops after ``max_triples`` triples."""
+        return _in_worker(lambda: _store_answer(self._open(), text, kind, terms, max_rows, dataset, base_iri,
+                                                max_triples), timeout, self.memory)
 
 
 def _rdflib_answer(graph: rdflib.Graph, text: str, kind: str, terms: Mapping[str, Term],

@@ -101,7 +101,7 @@ class Service:
                        dataset: Dataset | None = None, max_rows: int | None = None,
                        base_iri: str | None = None) -> bytes:
         """Evaluate a gated query in a killable worker under the timeout and row cap: SPARQL JSON
-        results (at most the cap + 1 rows, so a cut can be told) or N-Triples. Relative IRIs of
+        results or N-Triples, at most the cap + 1 rows or triples, so a cut can be told. Relative IRIs of
         the query resolve against ``base_iri`` (the protocol's service-defined base).
 
         Raise :class:`Busy` when every slot is taken and :class:`alliancekg.errors.QueryTimeout`
@@ -112,10 +112,11 @@ class Service:
         self.running += 1
         try:
             cap = self.options.max_rows if max_rows is None else max_rows
+            graph = checked.kind in ("construct", "describe")
             return await anyio.to_thread.run_sync(
                 lambda: self.engine.evaluate(checked.text, kind=checked.kind, terms=dict(terms or {}),
                                              timeout=self.options.timeout, max_rows=cap, dataset=dataset,
-                                             base_iri=base_iri))
+                                             base_iri=base_iri, max_triples=cap + 1 if graph else None))
         finally:
             self.running -= 1
 
