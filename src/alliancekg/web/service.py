@@ -21,11 +21,16 @@ from alliancekg.gate import GatedQuery, gate
 from alliancekg.namespaces import DATA_GRAPH
 from alliancekg.settings import Settings
 
-__all__ = ["Busy", "GraphRefused", "QueryAnswer", "ServerOptions", "Service"]
+__all__ = ["Busy", "GraphRefused", "QueryAnswer", "ServerOptions", "Service", "StoreUnreadable"]
 
 
 class Busy(AllianceKGError):
     """Every query slot is taken; the client should retry later (HTTP 429)."""
+
+
+class StoreUnreadable(AllianceKGError):
+    """The store could not be read (its files moved or are damaged): the server's fault, not the
+    query's (HTTP 500, with the details in the log and not in the answer)."""
 
 
 class GraphRefused(QueryError):
@@ -104,8 +109,9 @@ class Service:
         results or N-Triples, at most the cap + 1 rows or triples, so a cut can be told. Relative IRIs of
         the query resolve against ``base_iri`` (the protocol's service-defined base).
 
-        Raise :class:`Busy` when every slot is taken and :class:`alliancekg.errors.QueryTimeout`
-        when the query runs out of time.
+        Raise :class:`Busy` when every slot is taken, :class:`alliancekg.errors.QueryTimeout`
+        when the query runs out of time, and :class:`StoreUnreadable` when the worker fails on the
+        store's files rather than on the query.
         """
         if self.running >= self.options.max_concurrent:
             raise Busy(f"the server is running {self.running} queries, its limit; retry in a moment")
@@ -117,6 +123,11 @@ class Service:
                 lambda: self.engine.evaluate(checked.text, kind=checked.kind, terms=dict(terms or {}),
                                              timeout=self.options.timeout, max_rows=cap, dataset=dataset,
                                              base_iri=base_iri, max_triples=cap + 1 if graph else None))
+        except QueryError as error:
+            assert self.store_path is not None
+            if any(str(path) in str(error) for path in (self.store_path, self.store_path.resolve())):
+                raise StoreUnreadable("the store could not be read") from error
+            raise
         finally:
             self.running -= 1
 
