@@ -3,10 +3,11 @@ away, served entirely from this origin.
 
 YASGUI's two build files come from the project's ``node_modules`` (``make install`` runs ``npm ci``);
 without them ``/`` says so instead of failing. A query with parameters opens with an example value
-bound by a ``VALUES`` block at the start of its WHERE group, the binding
-:func:`~alliancekg.params.bind_in_text` gives remote endpoints. The example is the first answered case of the query's expected-answer file
-(``tests/expected/<name>.json``), so it is a value the test suite checks on every engine; without
-that file the query opens unbound. The catalogue is also offered as JSON at ``/queries.json``.
+bound by a ``VALUES`` block at the start of its WHERE group, where
+:func:`~alliancekg.params.bind_in_text` binds parameters for remote endpoints. The example is the
+first answered case of the query's expected-answer file (``tests/expected/<name>.json``), so it is
+a value the test suite checks on every engine; without that file the query opens unbound. The
+catalogue is also offered as JSON at ``/queries.json``.
 """
 
 from __future__ import annotations
