@@ -354,3 +354,16 @@ def test_incoming_statements_are_capped(tmp_path: Path) -> None:
         small = client.get("/id/test/small", headers={"Accept": BROWSER})
         assert "results-truncated" not in small.headers
         assert "first" not in _page(small).get_element_by_id("referenced-by").text_content()
+
+
+def test_the_label_follows_the_readers_language(tmp_path: Path) -> None:
+    store = _store(tmp_path / "store", PREFIXES + '<test/x> rdfs:label "petit"@fr, "small"@en, "klein"@de .')
+    with running_alliancekg(store, root=ROOT) as server, httpx.Client(base_url=server.base, timeout=30) as client:
+        plain = client.get("/id/test/x", headers={"Accept": BROWSER})
+        assert _page(plain).findtext(".//h1") == "small", "English when the reader states no language"
+        assert "Accept-Language" in plain.headers["vary"]
+        french = client.get("/id/test/x", headers={"Accept": BROWSER, "Accept-Language": "fr-CH, de;q=0.9, en;q=0.5"})
+        heading = _page(french).find(".//h1")
+        assert (heading.text, heading.get("lang")) == ("petit", "fr")
+        german = client.get("/id/test/x", headers={"Accept": BROWSER, "Accept-Language": "fr;q=0.1, de"})
+        assert _page(german).findtext(".//h1") == "klein"

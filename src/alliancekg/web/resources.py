@@ -11,7 +11,8 @@ Each is offered as HTML (``text/html``, also given to clients asking for
 ``application/xhtml+xml``) and as Turtle, JSON-LD, N-Triples and RDF/XML, chosen by ``Accept``
 with q-values (HTML when the client takes anything, as a browser does), or explicitly by
 ``?format=html|turtle|jsonld|ntriples|rdfxml``, which wins over ``Accept``. Every answer carries
-``Vary: Accept``, a ``Link`` header with one ``rel="alternate"`` per form (local URLs of this
+``Vary: Accept`` (a resource's also ``Accept-Language``: its page is titled with the label in the
+reader's language when there is one), a ``Link`` header with one ``rel="alternate"`` per form (local URLs of this
 server) and a ``rel="canonical"`` link to the w3id IRI.
 
 A resource's description is bounded (see :mod:`alliancekg.web.resource_description`); a cut
@@ -76,10 +77,10 @@ def _alternates(path: str) -> list[tuple[str, str, str]]:
     return [(label, media, f"{quoted}?format={name}") for name, media, label in FORMATS]
 
 
-def _headers(alternates: list[tuple[str, str, str]], canonical: str) -> dict[str, str]:
+def _headers(alternates: list[tuple[str, str, str]], canonical: str, vary: str = "Accept") -> dict[str, str]:
     links = [f'<{href}>; rel="alternate"; type="{media}"' for _, media, href in alternates]
     links.append(f'<{canonical}>; rel="canonical"')
-    return {"Vary": "Accept", "Link": ", ".join(links)}
+    return {"Vary": vary, "Link": ", ".join(links)}
 
 
 def _answer(body: str | bytes, media: str, headers: dict[str, str]) -> Response:
@@ -109,7 +110,7 @@ async def resource(request: Request) -> Response:
     except QueryError as error:
         return problem(request, 500, f"the description could not be read: {error}")
     alternates = _alternates("/id/" + path)
-    headers = _headers(alternates, iri)
+    headers = _headers(alternates, iri, vary="Accept, Accept-Language")  # the label shown follows the reader
     if description.cut:
         headers["Results-Truncated"] = "true"
     if media == HTML:
