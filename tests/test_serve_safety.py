@@ -310,6 +310,32 @@ def test_past_the_concurrency_cap_a_query_gets_429_then_succeeds_again(store_pat
         assert again.status_code == 200 and len(again.json()["results"]["bindings"]) == ROWS
 
 
+def test_queries_parsed_at_the_same_time_are_all_answered(server: AllianceKGServer) -> None:
+    """Regression: the gate's parser (rdflib on pyparsing) is not thread-safe. Two queries parsed at
+    once in the server's worker threads broke it for good: every later query was a 400 "cannot parse
+    the query"."""
+    query = ("PREFIX ex: <urn:> SELECT ?s (STR(?o) AS ?text) WHERE {{ ?s <urn:value> ?o "
+             "OPTIONAL {{ ?s ex:next+ ?n }} FILTER (?o >= 0 && !BOUND(?n)) }} ORDER BY DESC(?o) # {}")
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def client(first: int) -> None:
+        with httpx.Client(timeout=60) as http:
+            for number in range(first, first + 5):  # each text new, so no verdict comes from the cache
+                status = http.get(server.sparql_url, params={"query": query.format(number)}).status_code
+                with lock:
+                    statuses.append(status)
+
+    threads = [threading.Thread(target=client, args=(100 * k,)) for k in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert statuses == [200] * 30
+    after = httpx.get(server.sparql_url, params={"query": query.format("after")}, timeout=30)
+    assert after.status_code == 200 and len(after.json()["results"]["bindings"]) == ROWS
+
+
 # --- caps -------------------------------------------------------------------------------------
 
 def _get(server: AllianceKGServer, query: str, accept: str) -> httpx.Response:

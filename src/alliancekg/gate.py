@@ -16,6 +16,7 @@ alliancekg.errors.QueryError: refused: SERVICE <http://example.org/sparql> would
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
@@ -30,6 +31,9 @@ from alliancekg.errors import QueryError
 __all__ = ["MAX_QUERY_CHARS", "GatedQuery", "gate"]
 
 MAX_QUERY_CHARS = 100_000
+# rdflib parses with pyparsing, which is not thread-safe: two parses at once can break its parse
+# actions for the rest of the process (every later query fails to parse).
+_PARSING = threading.Lock()
 _KINDS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct",
           "DescribeQuery": "describe"}
 
@@ -76,9 +80,11 @@ def gate(text: str, *, store_graphs: Collection[str] = ()) -> GatedQuery:
 
     ``store_graphs`` are the named graphs the engine holds; ``FROM`` and ``FROM NAMED`` may name
     only those. Raise :class:`QueryError` with the reason, or a syntax error with line and column.
-    Parsing costs tens of milliseconds, so the verdicts on recent queries are remembered.
+    Parsing costs tens of milliseconds, so the verdicts on recent queries are remembered. Safe to
+    call from several threads: one query is parsed at a time.
     """
-    return _gate(text, frozenset(store_graphs))
+    with _PARSING:
+        return _gate(text, frozenset(store_graphs))
 
 
 @functools.lru_cache(maxsize=256)
