@@ -6,13 +6,14 @@ built store: ``--store``, else the reference build in ``dist/store``, else one b
 temporary folder. The workload is every competency question (``queries/cq/*.rq``), each with the
 parameters of its first tested example (``tests/expected/cq/NAME.json``) bound by a ``VALUES`` block,
 as a remote engine binds them; ``--concurrency`` threads send them in turn (direct POST, SPARQL JSON
-asked) until ``--requests`` have been sent or ``--duration-limit`` seconds have passed. Alongside,
-one thread sends a query that would count ~10^14 solutions, again and again, for the whole run: the
-server must stop each after its ``--server-timeout`` with 503, while the others are answered.
+asked; after a 429 a client pauses ``--pause-after-429`` seconds) until ``--requests`` have been
+sent or ``--duration-limit`` seconds have passed. Alongside, one thread sends a query that would
+count ~4·10^14 solutions, again and again, for the whole run: the server must stop each after its
+``--server-timeout`` with 503, while the others are answered.
 
     python benchmarks/serve_load.py [--requests 2000] [--concurrency 8] [--duration-limit 120]
-                                    [--server-timeout 5] [--max-concurrent 4] [--store DIR]
-                                    [--out benchmarks/results/serve.json]
+                                    [--server-timeout 5] [--max-concurrent 4] [--pause-after-429 0.1]
+                                    [--store DIR] [--out benchmarks/results/serve.json]
 
 The results go to ``--out`` (JSON) and the same name with ``.md`` (tables): throughput, latency
 percentiles per query and overall, status counts (429, the answers "every slot is taken", counted
@@ -197,7 +198,7 @@ def _valid(body: bytes) -> bool:
 
 
 def _load(base: str, jobs: Sequence[Job], *, requests: int, concurrency: int, deadline: float,
-          client_timeout: float) -> list[Record]:
+          client_timeout: float, pause_after_429: float) -> list[Record]:
     records: list[Record] = []
     lock = threading.Lock()
     issued = 0
@@ -217,6 +218,8 @@ def _load(base: str, jobs: Sequence[Job], *, requests: int, concurrency: int, de
                 seconds = time.perf_counter() - started
                 with lock:
                     records.append(Record(job.name, status, seconds, status != 200 or _valid(body)))
+                if status == 429:
+                    time.sleep(pause_after_429)
         finally:
             connection.close()
 
@@ -238,7 +241,7 @@ def _hog(base: str, stop: threading.Event, runs: list[dict[str, Any]], client_ti
             runs.append({"status": status, "seconds": round(time.perf_counter() - started, 3),
                          "message": body.decode("utf-8", "replace").strip()[:120]})
             if status == 429:
-                time.sleep(0.1)  # every slot was taken: try again shortly
+                time.sleep(0.02)  # every slot was taken: try again at once, to hold a slot all the time
     finally:
         connection.close()
 
@@ -333,8 +336,10 @@ def _triples(store: Path) -> int:
 
 
 def run_load(store: Path, *, requests: int = 2000, concurrency: int = 8, duration_limit: float = 120.0,
-             server_timeout: float = 5.0, max_concurrent: int = 4, root: Path = ROOT) -> dict[str, Any]:
-    """Serve ``store``, run the load with the pathological query alongside, and return the report."""
+             server_timeout: float = 5.0, max_concurrent: int = 4, pause_after_429: float = 0.1,
+             root: Path = ROOT) -> dict[str, Any]:
+    """Serve ``store``, run the load with the pathological query alongside, and return the report.
+    A client told 429 waits ``pause_after_429`` seconds before its next request."""
     jobs = workload(root)
     client_timeout = server_timeout + 30
     runs: list[dict[str, Any]] = []
@@ -345,7 +350,8 @@ def run_load(store: Path, *, requests: int = 2000, concurrency: int = 8, duratio
         time.sleep(0.3)  # the pathological query holds its slot before the load starts
         started = time.monotonic()
         records = _load(base, jobs, requests=requests, concurrency=concurrency,
-                        deadline=started + duration_limit, client_timeout=client_timeout)
+                        deadline=started + duration_limit, client_timeout=client_timeout,
+                        pause_after_429=pause_after_429)
         seconds = time.monotonic() - started
         stop.set()
         hog.join(timeout=client_timeout)
@@ -354,6 +360,7 @@ def run_load(store: Path, *, requests: int = 2000, concurrency: int = 8, duratio
         "machine": machine(root),
         "settings": {"requests": requests, "concurrency": concurrency, "duration_limit_s": duration_limit,
                      "server_timeout_s": server_timeout, "max_concurrent": max_concurrent,
+                     "pause_after_429_s": pause_after_429,
                      "store_triples": _triples(store), "queries": len(jobs), "pathological": PATHOLOGICAL},
         "stopped_by": "request count" if len(records) >= requests else "duration limit",
         "load": summarise(records, jobs, seconds),
@@ -385,7 +392,7 @@ def markdown(report: dict[str, Any]) -> str:
         (f"Store of {s['store_triples']:,} triples; {s['queries']} catalogue queries (`queries/cq`) in turn from "
         f"{s['concurrency']} client threads, at most {s['requests']:,} requests or {s['duration_limit_s']:g} s "
         f"(stopped by the {report['stopped_by']}); server `--timeout {s['server_timeout_s']:g} --max-concurrent "
-        f"{s['max_concurrent']}`; one pathological query (`{s['pathological']}`) sent again and again "
+        f"{s['max_concurrent']}`; a client told 429 pauses {s['pause_after_429_s']:g} s; one pathological query (`{s['pathological']}`) sent again and again "
         "alongside for the whole run."),
         "",
         "| requests | seconds | req/s (all) | req/s (200) | statuses | 429 | failed | invalid 200 |",
@@ -451,13 +458,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--duration-limit", type=float, default=120.0, help="seconds before the load stops")
     parser.add_argument("--server-timeout", type=float, default=5.0, help="the server's --timeout (default 5)")
     parser.add_argument("--max-concurrent", type=int, default=4, help="the server's --max-concurrent (default 4)")
+    parser.add_argument("--pause-after-429", type=float, default=0.1,
+                        help="seconds a client waits after a 429 before its next request (default 0.1)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "serve.json",
                         help="JSON report; the Markdown goes next to it (default benchmarks/results/serve.json)")
     args = parser.parse_args(argv)
     with built_store(args.store) as store:
         report = run_load(store, requests=args.requests, concurrency=args.concurrency,
                           duration_limit=args.duration_limit, server_timeout=args.server_timeout,
-                          max_concurrent=args.max_concurrent)
+                          max_concurrent=args.max_concurrent, pause_after_429=args.pause_after_429)
     md = write_report(report, args.out)
     print(md.read_text(encoding="utf-8"))
     return 0
