@@ -3,7 +3,9 @@ passages behind it, read with the ``queries/pages/`` catalogue queries.
 
 The description is bounded, so that a hub with thousands of links still gives a page: at most
 :data:`STATEMENT_CAP` statements of the resource, :data:`INCOMING_CAP` statements pointing at it
-and :data:`PASSAGE_CAP` passages; a :class:`Description` says which parts were cut. Its RDF form
+and :data:`PASSAGE_CAP` passages (the resource's own first); a :class:`Description` says which
+parts were cut. The statement queries are unordered (sorting thousands of rows by text is slow
+in the store), so a cut list holds an arbitrary part of them, which is sorted here. Its RDF form
 (:meth:`Description.triples`) holds those statements plus the provenance of each passage (the
 ``akg:passage`` links of the resource and of its fact nodes, and each passage's type, source and
 offsets), so the sources travel with the facts.
@@ -26,11 +28,11 @@ from alliancekg.web.service import Service
 __all__ = ["INCOMING_CAP", "PASSAGE_CAP", "STATEMENT_CAP", "Description", "Passage", "Statement", "describe"]
 
 #: At most this many statements of the resource itself are shown.
-STATEMENT_CAP = 2000
+STATEMENT_CAP = 1000
 #: At most this many statements pointing at the resource are shown ("referenced by").
 INCOMING_CAP = 500
 #: At most this many passages (of the resource and of its fact nodes) are shown.
-PASSAGE_CAP = 1000
+PASSAGE_CAP = 500
 _CAPS = {"statements": STATEMENT_CAP, "incoming": INCOMING_CAP, "passages": PASSAGE_CAP}
 
 AKG = "https://w3id.org/alliancekg/ontology#"
@@ -51,13 +53,13 @@ class Statement:
     the resource, the subject of a statement pointing at it) when that end has a label."""
 
     subject: ox.NamedNode | ox.BlankNode
-    property: ox.NamedNode
+    predicate: ox.NamedNode
     value: Term
     label: str | None = None
 
     @property
     def triple(self) -> ox.Triple:
-        return ox.Triple(self.subject, self.property, self.value)
+        return ox.Triple(self.subject, self.predicate, self.value)
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,12 @@ def _text(term: Term | None) -> str | None:
     return None if term is None else term.value
 
 
+def _order(term: Term) -> tuple[int, str, str]:
+    """Sort IRIs before literals, then by text and language (the store's queries are unordered)."""
+    language = term.language or "" if isinstance(term, ox.Literal) else ""
+    return (isinstance(term, ox.Literal), term.value, language)
+
+
 async def describe(service: Service, iri: str) -> Description:
     """Read the description of ``iri`` from the store (three capped queries, run one after the
     other so a page takes one query slot at a time; no cap above the server's ``max_rows``).
@@ -147,11 +155,11 @@ async def describe(service: Service, iri: str) -> Description:
     caps = {part: min(cap, service.options.max_rows) for part, cap in _CAPS.items()}
     rows, statements_cut = await _rows(service, "resource-statements", iri, caps["statements"])
     subject = ox.NamedNode(iri)
-    statements = [Statement(subject, r["property"], r["value"], _text(r.get("valueLabel")))  # type: ignore[arg-type]
-                  for r in rows]
+    statements = sorted((Statement(subject, r["property"], r["value"], _text(r.get("valueLabel")))  # type: ignore[arg-type]
+                         for r in rows), key=lambda s: (s.predicate.value, _order(s.value)))
     rows, incoming_cut = await _rows(service, "resource-incoming", iri, caps["incoming"])
-    incoming = [Statement(r["subject"], r["property"], subject, _text(r.get("subjectLabel")))  # type: ignore[arg-type]
-                for r in rows]
+    incoming = sorted((Statement(r["subject"], r["property"], subject, _text(r.get("subjectLabel")))  # type: ignore[arg-type]
+                       for r in rows), key=lambda s: (s.predicate.value, _order(s.subject)))
     passages: list[Passage] = []
     passages_cut = False
     if statements or incoming:

@@ -88,11 +88,11 @@ def _rows(description: Description, by_node: dict[str, tuple[int, ...]]) -> tupl
 
 
 def _property(statement: Statement) -> TermView:
-    return term_view(statement.property)
+    return term_view(statement.predicate)
 
 
 def _values(description: Description, properties: Sequence[str]) -> list[ox.Literal]:
-    wanted = [s for p in properties for s in description.statements if s.property.value == p]
+    wanted = [s for p in properties for s in description.statements if s.predicate.value == p]
     return [s.value for s in wanted if isinstance(s.value, ox.Literal)]
 
 
@@ -104,7 +104,7 @@ def render_resource_page(description: Description, *, accept_language: str | Non
     label = choose_label(_values(description, _LABELS), accept_language)
     comment = choose_label(_values(description, _COMMENTS), accept_language)
     types = [term_view(s.value, s.label) for s in description.statements
-             if s.property.value == _TYPE and isinstance(s.value, ox.NamedNode)]
+             if s.predicate.value == _TYPE and isinstance(s.value, ox.NamedNode)]
     return render("resource.html", title=label.value if label else shorten(description.iri),
                   label=label.value if label else None, lang=label.language if label else None,
                   comment=comment.value if comment else None, comment_lang=comment.language if comment else None,

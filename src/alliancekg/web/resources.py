@@ -115,7 +115,7 @@ async def resource(request: Request) -> Response:
         headers["Results-Truncated"] = "true"
     if media == HTML:
         body: str | bytes = render_resource_page(description, accept_language=request.headers.get("accept-language"),
-                                                 alternates=alternates[1:])
+                                                 alternates=[a for a in alternates if a[1] != HTML])
     else:
         body = rdf_bytes(description.triples(), media)
     return _answer(body, media, headers)
@@ -137,7 +137,7 @@ async def ontology(request: Request) -> Response:
     alternates = _alternates("/ontology")
     headers = _headers(alternates, str(ONTOLOGY_IRI))
     if media == HTML:
-        return _answer(render_ontology_page(ontology_docs(ontology_dir), alternates=alternates[1:]), media, headers)
+        return _answer(render_ontology_page(ontology_docs(ontology_dir), alternates=[a for a in alternates if a[1] != HTML]), media, headers)
     return _answer(ontology_rdf(ontology_dir, media), media, headers)
 
 
