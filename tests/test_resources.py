@@ -155,6 +155,12 @@ def test_each_statement_shows_the_passages_it_rests_on(client: httpx.Client, dum
         assert _passages_behind(page, row) == behind, "the membership's own statement"
         row = next(r for r in outgoing if r.xpath(f"./td/a[@href='{_local(membership)}']"))
         assert _passages_behind(page, row) == behind, "the link to the membership rests on it too"
+    parent = dump.value(IPGP, ORG.subOrganizationOf)
+    row = next(r for r in outgoing if r.xpath(f"./td/a[@href='{_local(parent)}']"))
+    assert _passages_behind(page, row) == own, "a link to another resource: this one's passages"
+    assert row.xpath(f"./td/a[@href='{_local(parent)}#sources']"), "and the other's, on its page"
+    publisher = next(r for r in incoming if "dcterms:publisher" in r.text_content())
+    assert not publisher.xpath(".//a[contains(@href, '#sources')]"), "a source document cites no passage"
     sources = page.get_element_by_id("sources")
     for passage in dump.objects(IPGP, AKG.passage):
         start, end = dump.value(passage, OA.start), dump.value(passage, OA.end)

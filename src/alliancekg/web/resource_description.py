@@ -50,12 +50,14 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 @dataclass(frozen=True)
 class Statement:
     """One triple of the description; ``label`` names its other end (the value of a statement of
-    the resource, the subject of a statement pointing at it) when that end has a label."""
+    the resource, the subject of a statement pointing at it) when that end has a label, and
+    ``cited`` says whether that end cites passages of its own."""
 
     subject: ox.NamedNode | ox.BlankNode
     predicate: ox.NamedNode
     value: Term
     label: str | None = None
+    cited: bool = False
 
     @property
     def triple(self) -> ox.Triple:
@@ -142,6 +144,10 @@ def _text(term: Term | None) -> str | None:
     return None if term is None else term.value
 
 
+def _true(term: Term | None) -> bool:
+    return isinstance(term, ox.Literal) and term.value in ("true", "1")
+
+
 def _order(term: Term) -> tuple[int, str, str]:
     """Sort IRIs before literals, then by text and language (the store's queries are unordered)."""
     language = term.language or "" if isinstance(term, ox.Literal) else ""
@@ -155,11 +161,13 @@ async def describe(service: Service, iri: str) -> Description:
     caps = {part: min(cap, service.options.max_rows) for part, cap in _CAPS.items()}
     rows, statements_cut = await _rows(service, "resource-statements", iri, caps["statements"])
     subject = ox.NamedNode(iri)
-    statements = sorted((Statement(subject, r["property"], r["value"], _text(r.get("valueLabel")))  # type: ignore[arg-type]
-                         for r in rows), key=lambda s: (s.predicate.value, _order(s.value)))
+    statements = sorted((Statement(subject, r["property"], r["value"], _text(r.get("valueLabel")),  # type: ignore[arg-type]
+                                   _true(r.get("valueCited"))) for r in rows),
+                        key=lambda s: (s.predicate.value, _order(s.value)))
     rows, incoming_cut = await _rows(service, "resource-incoming", iri, caps["incoming"])
-    incoming = sorted((Statement(r["subject"], r["property"], subject, _text(r.get("subjectLabel")))  # type: ignore[arg-type]
-                       for r in rows), key=lambda s: (s.predicate.value, _order(s.subject)))
+    incoming = sorted((Statement(r["subject"], r["property"], subject, _text(r.get("subjectLabel")),  # type: ignore[arg-type]
+                                 _true(r.get("subjectCited"))) for r in rows),
+                      key=lambda s: (s.predicate.value, _order(s.subject)))
     passages: list[Passage] = []
     passages_cut = False
     if statements or incoming:

@@ -2,12 +2,13 @@
 on, the statements pointing at it, and its sources.
 
 Provenance is attached to nodes: the resource and each fact node (a membership, a partnership, an
-observation, ...) carry ``akg:passage`` links to passages of their source documents. A statement
-therefore rests on the passages of the fact node it belongs to: a statement linking the resource
-to a fact node, or made by a fact node about the resource, rests on that fact node's passages;
-any other statement of the resource rests on the resource's own passages. A statement another
-resource makes about it rests on that resource's sources, shown on its own page. Passages are
-numbered once and shown as their source document and character span, never as text.
+observation, ...) carry ``akg:passage`` links to passages of their source documents. So a
+statement rests on the passages of the fact node it belongs to: one linking the resource and a
+fact node rests on that fact node's passages; any other statement of the resource (its label,
+types, values) on the resource's own. A link between the resource and another named resource is
+stated by one of the two (inference adds the inverse), so it shows the resource's own passages
+and, when the other cites passages too, a link to that resource's sources. Passages are numbered
+once and shown as their source document and character span, never as text.
 """
 
 from __future__ import annotations
@@ -68,27 +69,21 @@ def _numbered(passages: Sequence[Passage], iri: str) -> tuple[list[SourceRef], d
     return list(refs.values()), {node: tuple(numbers) for node, numbers in by_node.items()}
 
 
-def _rows(description: Description, by_node: dict[str, tuple[int, ...]]) -> tuple[list[_Row], list[_Row]]:
+def _row(description: Description, statement: Statement, other: ox.NamedNode | ox.BlankNode | ox.Literal,
+         by_node: dict[str, tuple[int, ...]]) -> _Row:
+    """A statement's row; ``other`` is its end that is not the resource."""
+    shown = term_view(other, statement.label)
+    predicate = term_view(statement.predicate)
+    if isinstance(other, ox.NamedNode) and other.value != description.iri and other.value in by_node:
+        return _Row(shown, predicate, by_node[other.value])  # a fact node: its own passages
     own = by_node.get(description.iri, ())
-    outgoing = []
-    for s in description.statements:
-        value = s.value.value if isinstance(s.value, ox.NamedNode) else None
-        refs = by_node[value] if value in by_node and value != description.iri else own
-        outgoing.append(_Row(term_view(s.value, s.label), _property(s), refs))
-    incoming = []
-    for s in description.incoming:
-        subject = s.subject.value
-        if subject in by_node:
-            incoming.append(_Row(term_view(s.subject, s.label), _property(s), by_node[subject]))
-        else:
-            href = local_href(subject) if isinstance(s.subject, ox.NamedNode) else None
-            incoming.append(_Row(term_view(s.subject, s.label), _property(s), (),
-                                 href + "#sources" if href else None))
-    return outgoing, incoming
+    href = local_href(other.value) if isinstance(other, ox.NamedNode) and statement.cited else None
+    return _Row(shown, predicate, own, href + "#sources" if href and other.value != description.iri else None)
 
 
-def _property(statement: Statement) -> TermView:
-    return term_view(statement.predicate)
+def _rows(description: Description, by_node: dict[str, tuple[int, ...]]) -> tuple[list[_Row], list[_Row]]:
+    return ([_row(description, s, s.value, by_node) for s in description.statements],
+            [_row(description, s, s.subject, by_node) for s in description.incoming])
 
 
 def _values(description: Description, properties: Sequence[str]) -> list[ox.Literal]:
