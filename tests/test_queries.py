@@ -21,6 +21,7 @@ import pytest
 from alliancekg import MemoryEngine, RemoteEngine, Settings, StoreEngine, run_query
 from alliancekg.engines import Engine
 from alliancekg.namespaces import DATA_GRAPH
+from alliancekg.params import to_term
 from alliancekg.publish import publish
 from alliancekg.queryfile import QueryFile, catalogue
 
@@ -56,6 +57,20 @@ def test_every_query_has_expected_results(query: QueryFile) -> None:
 
 def _cases(query: QueryFile) -> list[dict]:
     return json.loads(expected_path(query).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("query", [q for q in CHECKED if any(not t.endswith("?") for t in q.params.values())],
+                         ids=lambda q: q.name)
+def test_a_query_with_parameters_names_a_tested_example(query: QueryFile) -> None:
+    """The ``#+ example:`` values (the query UI opens the query with them) are a case of the
+    expected answers that the data answers, so the example shown is one the tests run."""
+    required = {name for name, kind in query.params.items() if not kind.endswith("?")}
+    assert required <= set(query.example), "add a '#+ example: name=value, ...' header line"
+    wanted = {name: to_term(value, query.params[name].rstrip("?")) for name, value in query.example.items()}
+    cases = [c for c in _cases(query) if c["params"].keys() == wanted.keys()
+             and all(to_term(str(v), query.params[n].rstrip("?")) == wanted[n] for n, v in c["params"].items())]
+    assert cases, "the example is not one of the expected cases"
+    assert cases[0].get("rows") or cases[0].get("triples"), "the example's case has an answer"
 
 
 @pytest.mark.parametrize("query", [q for q in CHECKED if q.name.startswith(("cq/", "network/"))], ids=lambda q: q.name)

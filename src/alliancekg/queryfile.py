@@ -3,10 +3,11 @@
 >>> q = QueryFile.from_text('''#+ summary: Members of an alliance
 ... #+ kind: select
 ... #+ params: alliance (iri)
+... #+ example: alliance=id:alliance/circle-u
 ... #+ columns: member, label
 ... SELECT ?member ?label WHERE { ?m ?p ?member }''', name="cq/members")
->>> q.summary, q.kind, q.params, q.columns
-('Members of an alliance', 'select', {'alliance': 'iri'}, ('member', 'label'))
+>>> q.summary, q.kind, q.params, q.columns, q.example
+('Members of an alliance', 'select', {'alliance': 'iri'}, ('member', 'label'), {'alliance': 'id:alliance/circle-u'})
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class QueryFile:
     columns: tuple[str, ...] = ()
     message: str | None = None
     path: Path | None = None
+    example: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_text(cls, text: str, *, name: str, path: Path | None = None) -> QueryFile:
@@ -59,8 +61,14 @@ class QueryFile:
                 raise LoadError(f"cannot read parameter {item!r}", path=where)
             params[match.group(1)] = (match.group(2) or "string").strip()
         columns = tuple(c.strip() for c in meta.get("columns", "").split(",") if c.strip())
+        example: dict[str, str] = {}
+        for item in filter(None, (p.strip() for p in meta.get("example", "").split(","))):
+            key, equals, value = (part.strip() for part in item.partition("="))
+            if not equals or key not in params:
+                raise LoadError(f"example {item!r} does not give a value of a declared parameter", path=where)
+            example[key] = value
         return cls(name=name, text=text, summary=meta["summary"], kind=kind, params=params,
-                   columns=columns, message=meta.get("message"), path=path)
+                   columns=columns, message=meta.get("message"), path=path, example=example)
 
     @classmethod
     def from_path(cls, path: Path, *, root: Path) -> QueryFile:

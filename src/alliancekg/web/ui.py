@@ -5,15 +5,13 @@ YASGUI's two build files come from the project's ``node_modules`` (``make instal
 without them ``/`` says so instead of failing. A query with parameters opens with an example value
 bound by a ``VALUES`` block at the start of its WHERE group, where
 :func:`~alliancekg.params.bind_in_text` binds parameters for remote endpoints. The example is the
-first answered case of the query's expected-answer file (``tests/expected/<name>.json``), so it is
-a value the test suite checks on every engine; without that file the query opens unbound. The
+query file's ``#+ example:`` header, which the query tests run against the expected answers. The
 catalogue is also offered as JSON at ``/queries.json``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from functools import cache, lru_cache
 from pathlib import Path
@@ -25,8 +23,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from alliancekg.errors import QueryError
-from alliancekg.namespaces import PREFIXES, shorten
+from alliancekg.namespaces import PREFIXES
 from alliancekg.outputs import DISTRIBUTIONS
 from alliancekg.params import bind_params, term_to_sparql, where_group_start
 from alliancekg.queryfile import QueryFile, catalogue
@@ -34,12 +31,10 @@ from alliancekg.settings import Settings
 from alliancekg.web.responses import problem
 from alliancekg.web.service import Service
 
-__all__ = ["EXAMPLES_DIR", "YASGUI_BUILD", "catalogue_entries", "example_params", "example_query", "routes"]
+__all__ = ["YASGUI_BUILD", "catalogue_entries", "example_query", "routes"]
 
 #: YASGUI's build folder, under the project root.
 YASGUI_BUILD = Path("node_modules/@zazuko/yasgui/build")
-#: The expected-answer files the examples come from, under the project root.
-EXAMPLES_DIR = Path("tests/expected")
 _HERE = Path(__file__).parent
 _YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
 _OWN_FILES = ("ui.js", "ui.css")
@@ -50,22 +45,6 @@ _FOLDERS = {"cq": "Competency questions", "reports": "Reports", "network": "Netw
             "pages": "Resource pages", "qc": "Quality checks (no rows means the check passes)",
             "inference": "Inference rules"}
 _START = "SELECT ?class (COUNT(?s) AS ?instances) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?instances)"
-
-
-def example_params(query: QueryFile, expected_dir: Path) -> dict[str, str] | None:
-    """The parameters of the first case of ``query``'s expected answers that has an answer
-    (``{}`` for a query without parameters), IRIs in their short form; ``None`` when there is no such case."""
-    if not query.params:
-        return {}
-    path = expected_dir / f"{query.name}.json"
-    if not path.is_file():
-        return None
-    for case in json.loads(path.read_text(encoding="utf-8")):
-        if case.get("rows") or case.get("triples"):
-            params = {name: str(value) for name, value in case.get("params", {}).items()}
-            return {name: shorten(value) if query.params.get(name, "").startswith("iri") else value
-                    for name, value in params.items()}
-    return None
 
 
 def example_query(query: QueryFile, example: Mapping[str, str] | None) -> str:
@@ -98,11 +77,9 @@ def catalogue_entries(settings: Settings) -> list[dict[str, Any]]:
     entries = []
     for query in catalogue(settings.queries_dir):
         folder = query.name.rpartition("/")[0]
-        example = example_params(query, settings.root / EXAMPLES_DIR)
-        try:
-            runnable = example_query(query, example)
-        except QueryError:  # an expected-answer case this query cannot take: open it unbound
-            example, runnable = None, query.text
+        required = {name for name, kind in query.params.items() if not kind.endswith("?")}
+        example = dict(query.example) if required <= set(query.example) else None
+        runnable = example_query(query, example)
         entries.append({"name": query.name, "folder": folder, "summary": query.summary, "kind": query.kind,
                         "params": query.params, "columns": list(query.columns), "example": example,
                         "text": query.text, "example_query": runnable})
