@@ -168,3 +168,17 @@ def test_from_the_data_graph_reads_the_default_graph(client: httpx.Client) -> No
                                                 "default-graph-uri": "https://w3id.org/alliancekg/graph/data"}).json()
     values = {doc["results"]["bindings"][0]["n"]["value"] for doc in (plain, named, by_protocol)}
     assert len(values) == 1 and int(values.pop()) > 4000
+
+
+def test_a_plain_json_client_gets_json_results(client: httpx.Client) -> None:
+    response = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/sparql-results+json"
+
+
+def test_a_query_over_the_length_limit_is_413(client: httpx.Client, reference_server) -> None:
+    limit = reference_server.app.state.service.options.max_query_chars
+    padding = "# " + "x" * limit + "\n"
+    response = client.post("/sparql", content=padding + "ASK {}", headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code == 413 and f"{limit}-character limit" in response.text
+    assert client.post("/sparql", content="ASK {}", headers={"Content-Type": "application/sparql-query"}).json()["boolean"]

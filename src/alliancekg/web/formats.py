@@ -56,10 +56,21 @@ def format_media_type(name: str, offered: Mapping[str, str]) -> str | None:
     return media if media in offered.values() else None
 
 
+# Instance IRIs have slashes in their local part, which Turtle can only write escaped
+# (``id:org\/ipgp``); they read better in full.
+_WRITTEN_PREFIXES = {name: iri for name, iri in PREFIXES.items() if name != "id"}
+
+
 def rdf_bytes(triples: Iterable[ox.Triple], media_type: str) -> bytes:
-    """Triples in ``media_type``, with the project's prefixes where the syntax has them."""
+    """Triples in ``media_type``, with the project's prefixes where the syntax has them.
+
+    >>> ipgp = ox.Triple(ox.NamedNode("https://w3id.org/alliancekg/id/org/ipgp"),
+    ...                  ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("IPGP"))
+    >>> rdf_bytes([ipgp], "text/turtle").splitlines()[-1]
+    b'<https://w3id.org/alliancekg/id/org/ipgp> rdfs:label "IPGP" .'
+    """
     fmt = _RDF[media_type]
-    prefixes = dict(PREFIXES) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    prefixes = _WRITTEN_PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
     return ox.serialize(triples, format=fmt, prefixes=prefixes) or b""
 
 

@@ -39,7 +39,10 @@ class GraphRefused(QueryError):
 
 @dataclass(frozen=True)
 class ServerOptions:
-    """Limits of the linked-data server; every one is a ``serve`` option.
+    """Limits of the linked-data server (the everyday ones are ``serve`` options).
+
+    ``max_query_chars`` bounds the text the gate parses: parsing runs before any timeout can
+    apply, one query at a time, and pathological texts cost seconds per ten thousand characters.
 
     >>> ServerOptions().max_rows
     10000
@@ -50,6 +53,7 @@ class ServerOptions:
     max_concurrent: int = 4
     max_body_bytes: int = 1 << 20
     max_url_chars: int = 16_384
+    max_query_chars: int = 20_000
     query_memory: int = 2 << 30
     retry_after: int = 2
     max_connections: int = 256

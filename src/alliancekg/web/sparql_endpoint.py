@@ -87,6 +87,10 @@ async def _query_and_params(request: Request, service: Service) -> tuple[str | N
         raise ProtocolError(400, "a direct POST carries the query in its body, not also in a query parameter")
     if len(queries) > 1:
         raise ProtocolError(400, "give exactly one query parameter")
+    for query in ([text] if text is not None else queries):
+        if len(query) > service.options.max_query_chars:
+            raise ProtocolError(413, f"query of {len(query)} characters is over the "
+                                     f"{service.options.max_query_chars}-character limit")
     return (text if text is not None else (queries[0] if queries else None)), params
 
 
@@ -98,6 +102,8 @@ def _media_type(request: Request, params: dict[str, list[str]], offered: dict[st
             raise ProtocolError(400, f"format {requested!r} is not offered here; use one of {', '.join(offered)}")
         return media
     media = negotiate(request.headers.get("accept"), list(offered.values()))
+    if media is None and RESULT_TYPES["json"] in offered.values():  # plain JSON clients
+        media = RESULT_TYPES["json"] if negotiate(request.headers.get("accept"), ["application/json"]) else None
     if media is None:
         raise ProtocolError(406, f"cannot answer in any type the Accept header allows; offered: "
                                  f"{', '.join(offered.values())}")
