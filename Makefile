@@ -11,7 +11,8 @@ $(BIN)/alliancekg: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# The browser library inlined into the offline network views (lock file pinned, no install scripts).
+# The browser libraries: cytoscape for the offline network views, YASGUI for the query UI of
+# `alliancekg serve` (lock file pinned, no install scripts, served from this machine only).
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
