@@ -324,6 +324,7 @@ def running_alliancekg(store: Path, *, options: object | None = None, root: Path
         finally:
             server.should_exit = True
             thread.join(timeout=10)
+            app.state.service.close()
 
 
 @pytest.fixture(scope="session")

@@ -245,23 +245,27 @@ class Background:
         assert not self.thread.is_alive()
 
 
-def _wait_for_workers(before: set[int], *, seconds: float = 5.0) -> set[int]:
+def _wait_until_running(running: AllianceKGServer, *, seconds: float = 5.0) -> None:
+    """Wait until the server has a query in evaluation."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        workers = child_pids() - before
-        if workers:
-            return workers
+        if running.app.state.service.running:
+            return
         time.sleep(0.02)
-    raise AssertionError("no query worker process appeared")
+    raise AssertionError("no query started")
+
+
+def _workers(running: AllianceKGServer) -> set[int]:
+    return running.app.state.service.engine.worker_pids()
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="counts worker processes in /proc")
 def test_a_query_past_its_timeout_is_killed_while_others_are_answered(store_path: Path) -> None:
     timeout = 2.0
     with running_alliancekg(store_path, options=ServerOptions(timeout=timeout), root=ROOT) as running:
-        before = child_pids()
+        workers = _workers(running)
         slow = Background(running.sparql_url, CROSS)
-        workers = _wait_for_workers(before)
+        _wait_until_running(running)
         started = time.monotonic()
         cheap = httpx.get(running.sparql_url, params={"query": VALUES}, headers={"Accept": JSON_RESULTS}, timeout=30)
         cheap_seconds = time.monotonic() - started
@@ -269,34 +273,37 @@ def test_a_query_past_its_timeout_is_killed_while_others_are_answered(store_path
         assert cheap.status_code == 200 and len(cheap.json()["results"]["bindings"]) == ROWS
         assert cheap_seconds < 1.0, "the event loop was not blocked by the slow query"
         slow.join()
+        killed = workers - _workers(running)
+        assert len(killed) == 1, "the worker running the slow query was replaced, the others kept"
+        assert all(not Path(f"/proc/{pid}").exists() for pid in killed), "the worker outlived its timeout"
+        assert len(_workers(running)) == len(workers)
     assert slow.status == 503
     assert "timeout" in slow.text and len(slow.text) < 200
     assert timeout <= slow.seconds < timeout + 2.5
-    assert all(not Path(f"/proc/{pid}").exists() for pid in workers), "the worker outlived its timeout"
-    assert child_pids() <= before
+    assert not (child_pids() & workers), "the workers stop with the server"
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="counts worker processes in /proc")
 def test_a_deep_property_path_is_stopped_too(store_path: Path) -> None:
     timeout = 1.0
     with running_alliancekg(store_path, options=ServerOptions(timeout=timeout), root=ROOT) as running:
-        before = child_pids()
+        workers = _workers(running)
         started = time.monotonic()
         response = httpx.get(running.sparql_url, params={"query": PATHS}, timeout=30)
         seconds = time.monotonic() - started
+        killed = workers - _workers(running)
     assert response.status_code == 503, response.text
     assert "timeout" in response.text
     assert timeout <= seconds < timeout + 2.5
-    assert child_pids() <= before
+    assert len(killed) == 1 and not any(Path(f"/proc/{pid}").exists() for pid in killed)
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="counts worker processes in /proc")
 def test_past_the_concurrency_cap_a_query_gets_429_then_succeeds_again(store_path: Path) -> None:
     options = ServerOptions(timeout=2.0, max_concurrent=1, retry_after=7)
     with running_alliancekg(store_path, options=options, root=ROOT) as running:
-        before = child_pids()
         slow = Background(running.sparql_url, CROSS)
-        _wait_for_workers(before)
+        _wait_until_running(running)
         started = time.monotonic()
         refused = httpx.get(running.sparql_url, params={"query": VALUES}, timeout=30)
         assert time.monotonic() - started < 1.0

@@ -322,6 +322,8 @@ def serve(host: str, port: int, store: Path | None, timeout: float, max_rows: in
         uvicorn.Server(config).run()
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down cleanly
         pass
+    finally:
+        app.state.service.close()
 
 
 @main.command()

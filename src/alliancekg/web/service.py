@@ -2,9 +2,10 @@
 run a query off the event loop.
 
 A query never runs inside the async handler: the gate parses it in a worker thread, and the store
-evaluates it in a forked process that is killed at the deadline (see
-:mod:`alliancekg.engines`). At most ``max_concurrent`` queries run at once; past that the
-request is refused at once with :class:`Busy` (HTTP 429) instead of queueing unboundedly.
+evaluates it in one of ``max_concurrent`` long-lived worker processes that keep the store open; a
+worker past the deadline is killed and replaced (see :mod:`alliancekg.worker_pool`). At most
+``max_concurrent`` queries run at once; past that the request is refused at once with
+:class:`Busy` (HTTP 429) instead of queueing unboundedly.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from pathlib import Path
 
 import anyio.to_thread
 
-from alliancekg.engines import Dataset, StoreEngine, Term
+from alliancekg.engines import Dataset, Term
 from alliancekg.errors import AllianceKGError, QueryError
 from alliancekg.gate import GatedQuery, gate
 from alliancekg.namespaces import DATA_GRAPH
 from alliancekg.settings import Settings
+from alliancekg.worker_pool import StorePool
 
 __all__ = ["Busy", "GraphRefused", "QueryAnswer", "ServerOptions", "Service", "StoreUnreadable"]
 
@@ -79,7 +81,12 @@ class Service:
     def __post_init__(self) -> None:
         path = self.store_path or self.settings.dist_dir / "store"
         self.store_path = Path(path)
-        self.engine = StoreEngine(self.store_path, memory=self.options.query_memory)
+        self.engine = StorePool(self.store_path, workers=self.options.max_concurrent,
+                                memory=self.options.query_memory)
+
+    def close(self) -> None:
+        """Stop the query workers."""
+        self.engine.close()
 
     @property
     def dist_dir(self) -> Path:
