@@ -4,7 +4,7 @@ pathological query hogging a slot the whole time.
 It runs the real command (``alliancekg serve`` as a subprocess on 127.0.0.1 and a free port) over a
 built store: ``--store``, else the reference build in ``dist/store``, else one built into a
 temporary folder. The workload is every competency question (``queries/cq/*.rq``), each with the
-parameters of its first tested example (``tests/expected/cq/NAME.json``) bound by a ``VALUES`` block,
+example values of its ``#+ example:`` header (which the tests check) bound by a ``VALUES`` block,
 as a remote engine binds them; ``--concurrency`` threads send them in turn (direct POST, SPARQL JSON
 asked; after a 429 a client pauses ``--pause-after-429`` seconds) until ``--requests`` have been
 sent or ``--duration-limit`` seconds have passed. Alongside, one thread sends a query that would
@@ -61,20 +61,13 @@ class Job:
 
 
 def workload(root: Path = ROOT) -> list[Job]:
-    """Every ``queries/cq`` query, with the parameters of its first tested example that has rows
-    bound in a ``VALUES`` block (its first example when none has rows)."""
+    """Every ``queries/cq`` query, with its ``#+ example:`` values bound in a ``VALUES`` block."""
     from alliancekg.params import bind_in_text, bind_params
     from alliancekg.queryfile import catalogue
 
     jobs = []
     for query in catalogue(root / "queries", "cq"):
-        params: dict[str, object] = {}
-        expected = root / "tests" / "expected" / f"{query.name}.json"
-        if query.params and expected.is_file():
-            cases = json.loads(expected.read_text(encoding="utf-8"))
-            chosen = next((case for case in cases if case.get("rows")), cases[0] if cases else {})
-            params = dict(chosen.get("params", {}))
-        terms = bind_params(query.params, params)
+        terms = bind_params(query.params, dict(query.example))
         jobs.append(Job(query.name.removeprefix("cq/"), bind_in_text(query.text, terms)))
     return jobs
 
