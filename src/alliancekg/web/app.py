@@ -5,7 +5,8 @@ deployment serves ``/X``: ``/sparql`` (the endpoint), ``/`` (the query UI), ``/i
 ``/ontology`` (dereferenceable resources and the ontology's documentation),
 ``/.well-known/void`` (VoID and DCAT) and ``/dist/...`` (the dumps).
 
->>> from starlette.testclient import TestClient  # doctest: +SKIP
+>>> sorted(route.path for route in routes())[:4]
+['/', '/.well-known/void', '/assets/ui.css', '/assets/ui.js']
 """
 
 from __future__ import annotations
