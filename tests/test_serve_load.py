@@ -4,26 +4,19 @@ over the reference build, 40 catalogue requests from 4 threads beside the pathol
 from __future__ import annotations
 
 import doctest
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from benchmark_modules import load_benchmark
 
-BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "serve_load.py"
 TIMEOUT = 1.5
 
 
 @pytest.fixture(scope="module")
 def serve_load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("serve_load", BENCHMARK)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses and doctest look the module up by name
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("serve_load")
 
 
 def test_the_examples_in_its_docstrings(serve_load: ModuleType) -> None:

@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 import doctest
-import importlib.util
-import sys
 from collections import Counter
-from pathlib import Path
 from types import ModuleType
 
 import pytest
+from benchmark_modules import load_benchmark
 
 from alliancekg.metrics import MetricOptions
 from alliancekg.network import analyse
 from alliancekg.ties import Layer, TieSet
 
-GENERATOR = Path(__file__).resolve().parents[1] / "benchmarks" / "synthetic_ties.py"
 N = 200
 
 
 @pytest.fixture(scope="module")
 def generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("synthetic_ties", GENERATOR)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses and doctest look the module up by name
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("synthetic_ties")
 
 
 @pytest.fixture(scope="module")
