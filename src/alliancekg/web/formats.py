@@ -42,6 +42,8 @@ _ALIASES = {"application/json": "application/sparql-results+json", "ttl": "text/
             "nt": "application/n-triples", "json-ld": "application/ld+json", "rdf": "application/rdf+xml",
             "text/plain": "application/n-triples", "application/xml": "application/sparql-results+xml",
             "text/xml": "application/sparql-results+xml"}
+#: A cell of a solution: a term, or ``None`` when the variable is unbound.
+Cell = ox.NamedNode | ox.BlankNode | ox.Literal | None
 _RESULTS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
             "application/sparql-results+xml": ox.QueryResultsFormat.XML,
             "text/csv": ox.QueryResultsFormat.CSV, "text/tab-separated-values": ox.QueryResultsFormat.TSV}
@@ -82,7 +84,7 @@ def results_bytes(data: bytes, media_type: str, *, limit: int | None) -> tuple[b
     if isinstance(answer, ox.QueryBoolean):
         return answer.serialize(format=_RESULTS[media_type]) or b"", False
     variables = list(answer.variables)
-    rows = []
+    rows: list[list[Cell]] = []
     truncated = False
     for solution in answer:
         if limit is not None and len(rows) >= limit:
@@ -100,7 +102,7 @@ def results_bytes(data: bytes, media_type: str, *, limit: int | None) -> tuple[b
     return out, truncated
 
 
-def _json(variables: list[ox.Variable], rows: list[list[object]], truncated: bool, limit: int | None) -> bytes:
+def _json(variables: list[ox.Variable], rows: list[list[Cell]], truncated: bool, limit: int | None) -> bytes:
     document: dict[str, object] = {"head": {"vars": [v.value for v in variables]}}
     if truncated:
         document["truncated"] = True

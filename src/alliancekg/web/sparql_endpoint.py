@@ -95,7 +95,7 @@ async def _query_and_params(request: Request, service: Service) -> tuple[str | N
 
 
 def _media_type(request: Request, params: dict[str, list[str]], offered: dict[str, str]) -> str:
-    requested = (params.get("format") or params.get("output") or [None])[0]
+    requested = (params.get("format") or params.get("output") or [""])[0]
     if requested:
         media = format_media_type(requested, offered)
         if media is None:
