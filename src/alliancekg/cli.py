@@ -399,3 +399,30 @@ def print_network_summary(analyses: list[Any], out_dir: Path, written: list[Path
         out.print(f"note: {note}", style="dim", soft_wrap=True)
     names = sorted({path.name for path in written})
     out.print(f"Wrote {len(written)} files to {_relative(out_dir)}/: {', '.join(names)}", soft_wrap=True)
+
+
+@main.command()
+@click.option("--institutions", "-n", required=True, type=int, help="Number of institutions (at least 1).")
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed of every random draw.")
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(path_type=Path),
+              help="Folder to write data/, seeds/ and synth.json to (must be empty or absent).")
+@click.option("--partnerships-per-institution", "rate", type=float,
+              help="Mean number of bilateral partners of an institution (default: 36 from 10,000 institutions, fewer below).")
+@click.option("--force", is_flag=True, help="Replace the folder if it is not empty.")
+def synth(institutions: int, seed: int, out_dir: Path, rate: float | None, force: bool) -> None:
+    """Generate a synthetic dataset, with its source documents, that builds like the reference data."""
+    import time
+
+    from alliancekg.synth import generate
+
+    started = time.perf_counter()
+    with _errors_to_exit_codes():
+        result = generate(out_dir, institutions=institutions, seed=seed, partnerships_per_institution=rate,
+                          force=force)
+    seconds = time.perf_counter() - started
+    counts = result.counts
+    out.print(f"Wrote {result.files} files to {_relative(result.out_dir)}/ in {seconds:.1f} s: "
+              f"{result.triples:,} triples from {counts['sources']:,} source documents.", soft_wrap=True)
+    out.print(", ".join(f"{value:,} {key}" for key, value in counts.items() if key not in ("sources",)), soft_wrap=True)
+    out.print(f"Build it: alliancekg build --data {_relative(result.out_dir)}/data "
+              f"--seeds {_relative(result.out_dir)}/seeds --out DIR", soft_wrap=True)
