@@ -170,11 +170,11 @@ def _shares(rng: np.random.Generator, table: tuple, count: int) -> np.ndarray:
 
 
 def _institutions(rng: np.random.Generator, n: int, namer: Namer) -> tuple:
-    cities = max(len(COUNTRIES), n // 8)
+    cities = max(len(COUNTRIES), n // 5)
     weights = 1 / np.arange(1, len(COUNTRIES) + 1) ** 0.9
     city_country = np.sort(rng.choice(len(COUNTRIES), size=cities, p=weights / weights.sum()), kind="stable")
     city_labels = [namer.place() for _ in range(cities)]
-    city = np.sort(_Drawer(rng, rng.lognormal(0.0, 1.0, size=cities)).many(n), kind="stable")
+    city = np.sort(_Drawer(rng, rng.lognormal(0.0, 0.8, size=cities)).many(n), kind="stable")
     country = city_country[city]
     kind = _shares(rng, INSTITUTION_KINDS, n)
     used: set[str] = set()

@@ -79,7 +79,7 @@ _UNIVERSITY = {
     "DE": ("Universität {}", "Technische Universität {}", "Hochschule {}"),
     "AT": ("Universität {}", "Technische Universität {}", "Hochschule {}"),
     "FR": ("Université de {}", "Université {}", "Institut polytechnique de {}"),
-    "BE": ("Université de {}", "Universiteit {}"),
+    "BE": ("Université de {}", "Universiteit {}", "Vrije Universiteit {}", "Université libre de {}"),
     "IT": ("Università di {}", "Politecnico di {}", "Università degli Studi di {}"),
     "ES": ("Universidad de {}", "Universidad Politécnica de {}"),
     "PL": ("Uniwersytet {}", "Politechnika {}"),
@@ -93,6 +93,8 @@ _OTHER_KINDS = {
     "GraduateSchool": ("{} Graduate School", "{} Graduate Institute"),
 }
 _FRENCH_SCHOOL = ("École supérieure de {}", "École nationale d'ingénieurs de {}")
+_NOUNS = {"University": "University of", "School": "School of", "ResearchInstitute": "Institute of",
+          "NationalLaboratory": "National Laboratory for", "GraduateSchool": "Graduate School of"}
 
 
 class Namer:
@@ -116,7 +118,8 @@ class Namer:
 def institution_label(kind: str, country: str, city: str, choice: int, used: set[str]) -> str:
     """A label for an institution of ``kind`` in ``city``, unique in ``used`` (which it extends).
 
-    Tries the kind's name patterns from pattern ``choice`` on, then adds a discipline, then a number.
+    Tries the kind's name patterns from pattern ``choice`` on, then names a discipline ("Kalemos
+    University of Medicine"), then adds a number.
 
     >>> used = set()
     >>> institution_label("University", "DE", "Kalemos", 0, used), institution_label("University", "DE", "Kalemos", 0, used)
@@ -130,7 +133,7 @@ def institution_label(kind: str, country: str, city: str, choice: int, used: set
         patterns = _OTHER_KINDS[kind]
     ordered = [patterns[(choice + k) % len(patterns)] for k in range(len(patterns))]
     candidates = [p.format(city) for p in ordered]
-    candidates += [f"{p.format(city)} of {d}" for d in DISCIPLINES for p in ordered]
+    candidates += [f"{city} {_NOUNS[kind]} {d}" for d in DISCIPLINES[choice:] + DISCIPLINES[:choice]]
     for label in candidates:
         if label not in used:
             used.add(label)
