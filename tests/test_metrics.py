@@ -142,3 +142,81 @@ def test_metrics_agree_with_networkx(seed: int) -> None:
                 assert rows[node][metric] is None, (metric, node)
             else:
                 assert rows[node][metric] == pytest.approx(want, abs=1e-9), (metric, node)
+
+
+def _random_weighted(seed: int, nodes: int = 80, edges: int = 240) -> nx.Graph:
+    """A random weighted graph with a second component, a triangle and an isolate; weights whose
+    inverses make equal-length paths (1, 1/2, 1/4) and others that do not (1/3, 7)."""
+    graph = nx.gnm_random_graph(nodes, edges, seed=seed)
+    graph.add_edges_from([(1000, 1001), (1001, 1002), (1000, 1002), (1002, 1003)])
+    graph.add_node(2000)
+    rng = random.Random(seed)
+    for a, b in graph.edges:
+        graph.edges[a, b]["weight"] = rng.choice([0.5, 1.0, 2.0, 4.0, 3.0, 7.0])
+    return graph
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sampled_betweenness_is_networkx_with_the_same_sources(seed: int) -> None:
+    """Above the exact limit the sources are the ones networkx draws with the same seed, so the
+    values are networkx's own sampled estimate, not merely close to it."""
+    graph = _random_weighted(seed)
+    distances = nx.Graph()
+    distances.add_nodes_from(sorted(graph))
+    distances.add_weighted_edges_from(((a, b, 1 / w) for a, b, w in graph.edges(data="weight")), weight="distance")
+    for samples in (1, 7, 40):
+        options = MetricOptions(exact_limit=10, samples=samples, seed=seed)
+        rows = node_metrics(graph, options=options)
+        expected = nx.betweenness_centrality(distances, k=samples, weight="distance", seed=seed)
+        for node in graph:
+            if math.isnan(expected[node]):  # a sampled source when only one is sampled
+                assert math.isnan(rows[node]["betweenness"])
+            else:
+                assert rows[node]["betweenness"] == pytest.approx(expected[node], abs=1e-12), (samples, node)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_summary_agrees_with_networkx(seed: int) -> None:
+    graph = _random_weighted(seed)
+    graph.add_edge(5, 5, weight=2.0)  # a self-loop counts as networkx counts it
+    countries = ["FR", "DE", "", "IT"]
+    nx.set_node_attributes(graph, {node: countries[node % 4] for node in graph}, "country")
+    nx.set_node_attributes(graph, {node: "university" if node % 3 else "school" for node in graph}, "kind")
+    partition = communities(graph)
+    summary = graph_summary(graph, partition=partition, metrics=node_metrics(graph.copy(), partition=partition))
+    groups: dict[int, set[int]] = {}
+    for node, community in partition.items():
+        groups.setdefault(community, set()).add(node)
+    assert summary["modularity"] == pytest.approx(nx.community.modularity(graph, list(groups.values())), abs=1e-12)
+    for attribute in ("country", "kind"):
+        placed = graph.subgraph([n for n, value in graph.nodes(data=attribute) if value])
+        assert summary[f"assortativity_{attribute}"] == pytest.approx(
+            nx.attribute_assortativity_coefficient(placed, attribute), abs=1e-12)
+    parts = sorted(nx.connected_components(graph), key=len, reverse=True)
+    assert (summary["components"], summary["largest_component"], summary["isolates"]) == (
+        len(parts), len(parts[0]), nx.number_of_isolates(graph))
+    assert [d["diameter"] for d in summary["diameters"]] == [nx.diameter(graph.subgraph(p)) for p in parts if len(p) > 1]
+    sampled = graph_summary(graph, partition=partition, metrics={}, options=MetricOptions(exact_limit=10))
+    estimate = nx.approximation.diameter(graph.subgraph(sorted(parts[0])), seed=42)
+    assert sampled["diameters"][0] == {"component": 0, "nodes": len(parts[0]), "diameter": estimate, "exact": False}
+
+
+def test_large_graph_communities_are_seeded_and_as_good_as_networkx() -> None:
+    """Above the exact limit NetworKit's Louvain runs: the same seed gives the same partition, the
+    numbering follows the sizes, a note says so, and the modularity is within 0.02 of networkx's."""
+    graph = nx.planted_partition_graph(12, 40, 0.3, 0.01, seed=5)
+    nx.set_edge_attributes(graph, 1.0, "weight")
+    options = MetricOptions(exact_limit=100, seed=3)
+    notes: list[str] = []
+    found = communities(graph, options=options, notes=notes)
+    assert found == communities(graph, options=options)
+    assert any("NetworKit's Louvain (PLM, seed 3) above 100 nodes" in note for note in notes)
+    sizes = [sum(1 for c in found.values() if c == i) for i in range(max(found.values()) + 1)]
+    assert sizes == sorted(sizes, reverse=True)
+    groups: dict[int, set[int]] = {}
+    for node, community in found.items():
+        groups.setdefault(community, set()).add(node)
+    ours = nx.community.modularity(graph, list(groups.values()))
+    theirs = nx.community.modularity(graph, nx.community.louvain_communities(graph, seed=3))
+    assert ours == pytest.approx(theirs, abs=0.02) and ours > 0.6
+    assert graph_summary(graph, partition=found, metrics={}, options=options)["modularity"] == pytest.approx(ours)

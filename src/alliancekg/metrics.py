@@ -17,11 +17,12 @@ Distances are ``1 / weight``: a stronger tie is a shorter path.
 from __future__ import annotations
 
 import math
-import warnings
+import random
 from collections.abc import Hashable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import networkit
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
@@ -58,56 +59,101 @@ def _index(graph: nx.Graph) -> list[Hashable]:
 
 
 def _adjacency(graph: nx.Graph, nodes: list[Hashable]) -> sp.csr_array:
-    """The symmetric weighted adjacency matrix, rows in ``nodes`` order."""
-    return sp.csr_array(nx.to_scipy_sparse_array(graph, nodelist=nodes, weight="weight", format="csr"),
-                        dtype=float)
-
-
-def _masked_rowsums(left: sp.csr_array, right: sp.csr_array, mask: sp.csr_array, *,
-                    add: sp.csr_array | None = None, square: bool = False) -> np.ndarray:
-    """Row sums of ``((add + left @ right) restricted to mask) ** (2 if square)``, in row blocks so
-    a dense product never has to fit in memory."""
-    n = left.shape[0]
-    rows_per_block = max(1, _BLOCK_CELLS // max(n, 1))
-    sums = np.zeros(n)
-    for begin in range(0, n, rows_per_block):
-        end = min(n, begin + rows_per_block)
-        block_mask = mask[begin:end]
-        product = (left[begin:end] @ right).multiply(block_mask)
-        if add is not None:
-            product = product + add[begin:end]
-        product = sp.csr_array(product)
-        if square:
-            product = product.power(2)
-        sums[begin:end] = np.asarray(product.sum(axis=1)).ravel()
-    return sums
+    """The symmetric weighted adjacency matrix, rows in ``nodes`` order (a missing weight is 1, as
+    in :func:`networkx.to_scipy_sparse_array`)."""
+    n = len(nodes)
+    position = {node: i for i, node in enumerate(nodes)}
+    edges = list(graph.edges(data="weight", default=1))
+    rows = np.fromiter((position[a] for a, _, _ in edges), dtype=np.int64, count=len(edges))
+    cols = np.fromiter((position[b] for _, b, _ in edges), dtype=np.int64, count=len(edges))
+    weights = np.fromiter((w for _, _, w in edges), dtype=float, count=len(edges))
+    loops = rows == cols
+    rows, cols = np.concatenate([rows, cols[~loops]]), np.concatenate([cols, rows[~loops]])
+    weights = np.concatenate([weights, weights[~loops]])
+    matrix = sp.csr_array((weights, (rows, cols)), shape=(n, n))
+    matrix.sort_indices()
+    return matrix
 
 
 def _brokerage(adjacency: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
     """Burt's constraint and effective size for every node, weighted as networkx defines them:
-    ``p_ij = w_ij / strength_i`` and ``m_ij = w_ij / max_k w_ik``. Isolated nodes get NaN."""
-    binary = sp.csr_array((adjacency > 0).astype(float))
+    ``p_ij = w_ij / strength_i`` and ``m_ij = w_ij / max_k w_ik``. Isolated nodes get NaN.
+
+    Both need a sum over the common neighbours of each tied pair: ``(P P)_ij`` and ``(P Mᵀ)_ij``.
+    They come from one product with complex numbers, ``P (P + i Mᵀ)``, as its real and imaginary
+    parts, computed in row blocks and kept on the ties only."""
+    n = adjacency.shape[0]
+    if adjacency.nnz == 0:
+        return np.full(n, np.nan), np.full(n, np.nan)
+    binary = sp.csr_array((np.ones(adjacency.nnz), adjacency.indices, adjacency.indptr), shape=adjacency.shape)
     strength = np.asarray(adjacency.sum(axis=1)).ravel()
-    peak = adjacency.max(axis=1).toarray().ravel() if adjacency.nnz else np.zeros(adjacency.shape[0])
+    peak = adjacency.max(axis=1).toarray().ravel()
+    rows = np.repeat(np.arange(n), np.diff(adjacency.indptr))
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = sp.csr_array(sp.diags_array(np.where(strength > 0, 1 / strength, 0)) @ adjacency)
-        m = sp.csr_array(sp.diags_array(np.where(peak > 0, 1 / peak, 0)) @ adjacency)
-    constraint = _masked_rowsums(p, p, binary, add=p, square=True)
-    degree = np.asarray(binary.sum(axis=1)).ravel()
-    effective = degree - _masked_rowsums(p, sp.csr_array(m.T), binary)
+        p_data = np.where(strength[rows] > 0, adjacency.data / strength[rows], 0.0)
+        m_transposed = np.where(peak[adjacency.indices] > 0, adjacency.data / peak[adjacency.indices], 0.0)
+    p = sp.csr_array((p_data, adjacency.indices, adjacency.indptr), shape=adjacency.shape)
+    right = sp.csr_array((p_data + 1j * m_transposed, adjacency.indices, adjacency.indptr), shape=adjacency.shape)
+    constraint, redundancy = np.zeros(n), np.zeros(n)
+    rows_per_block = max(1, _BLOCK_CELLS // n)
+    for begin in range(0, n, rows_per_block):
+        end = min(n, begin + rows_per_block)
+        product = sp.csr_array((p[begin:end] @ right).multiply(binary[begin:end]))
+        direct = sp.csr_array(p[begin:end] + sp.csr_array((product.data.real, product.indices, product.indptr),
+                                                          shape=product.shape))
+        constraint[begin:end] = np.asarray(direct.power(2).sum(axis=1)).ravel()
+        redundancy[begin:end] = np.asarray(product.sum(axis=1)).ravel().imag
+    degree = np.diff(adjacency.indptr).astype(float)
+    effective = degree - redundancy
     isolated = degree == 0
     constraint[isolated] = np.nan
     effective[isolated] = np.nan
     return constraint, effective
 
 
+class _OneThread:
+    """NetworKit with one thread and its generator seeded, so its results repeat; the previous
+    thread count is restored on exit."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.threads = 1
+
+    def __enter__(self) -> None:
+        self.threads = networkit.getMaxNumberOfThreads()
+        networkit.setNumberOfThreads(1)
+        networkit.setSeed(self.seed, False)
+
+    def __exit__(self, *_: object) -> None:
+        networkit.setNumberOfThreads(self.threads)
+
+
+def _networkit(adjacency: sp.csr_array, *, weighted: bool) -> networkit.Graph:
+    """The same graph for NetworKit: node ``i`` is row ``i``; self-loops are left out."""
+    upper = sp.triu(adjacency, k=1).tocoo()
+    weights = upper.data if weighted else np.ones(len(upper.data))
+    return networkit.GraphFromCoo((weights, (upper.row.astype(np.uint64), upper.col.astype(np.uint64))),
+                                  n=adjacency.shape[0], weighted=weighted, directed=False)
+
+
 def _clustering(adjacency: sp.csr_array) -> np.ndarray:
     """Local clustering coefficient (unweighted): closed over possible triangles through each node."""
-    binary = sp.csr_array((adjacency > 0).astype(float))
-    degree = np.asarray(binary.sum(axis=1)).ravel()
-    triangles = _masked_rowsums(binary, binary, binary) / 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(degree > 1, 2 * triangles / (degree * (degree - 1)), 0.0)
+    if adjacency.nnz == 0:
+        return np.zeros(adjacency.shape[0])
+    with _OneThread(0):
+        local = networkit.centrality.LocalClusteringCoefficient(_networkit(adjacency, weighted=False), turbo=True)
+        local.run()
+        return np.asarray(local.scores(), dtype=float)
+
+
+def _core_number(adjacency: sp.csr_array) -> np.ndarray:
+    """The k-core number of every node (self-loops ignored)."""
+    if adjacency.nnz == 0:
+        return np.zeros(adjacency.shape[0], dtype=np.int64)
+    with _OneThread(0):
+        cores = networkit.centrality.CoreDecomposition(_networkit(adjacency, weighted=False))
+        cores.run()
+        return np.asarray(cores.scores()).astype(np.int64)
 
 
 def _leading_vector(adjacency: sp.csr_array) -> np.ndarray | None:
@@ -174,7 +220,7 @@ def _closeness(adjacency: sp.csr_array, options: MetricOptions) -> tuple[np.ndar
         totals = np.zeros(size)
         step = max(1, _BLOCK_CELLS // n)  # rows of distances held at once
         for begin in range(0, len(sources), step):
-            block = csgraph.dijkstra(distance, directed=False, indices=sources[begin:begin + step])
+            block = csgraph.dijkstra(distance, directed=True, indices=sources[begin:begin + step])  # symmetric
             totals += block[:, members].sum(axis=0)
         totals *= size / len(sources)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -183,27 +229,132 @@ def _closeness(adjacency: sp.csr_array, options: MetricOptions) -> tuple[np.ndar
     return closeness, sampled
 
 
-def communities(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPTIONS) -> dict[Hashable, int]:
+def communities(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPTIONS,
+                notes: list[str] | None = None) -> dict[Hashable, int]:
     """Louvain communities (seeded), numbered by size, largest first (ties: the smallest node).
+
+    Up to ``exact_limit`` nodes networkx's Louvain finds them; above, NetworKit's parallel Louvain
+    (PLM, run on one thread with the seed, so it repeats), which reaches the same modularity tens of
+    times faster but not the same partition; ``notes`` (when given) then says so.
 
     >>> two_triangles = nx.Graph([(1, 2), (2, 3), (1, 3), (4, 5), (5, 6), (4, 6), (3, 4)])
     >>> communities(two_triangles)
     {1: 0, 2: 0, 3: 0, 4: 1, 5: 1, 6: 1}
     """
+    nodes = _index(graph)
+    return _communities(graph, nodes, _adjacency(graph, nodes) if graph.number_of_nodes() > options.exact_limit
+                        else None, options, notes)
+
+
+def _communities(graph: nx.Graph, nodes: list[Hashable], adjacency: sp.csr_array | None, options: MetricOptions,
+                 notes: list[str] | None) -> dict[Hashable, int]:
     if graph.number_of_edges() == 0:
-        return {node: i for i, node in enumerate(_index(graph))}
-    found = nx.community.louvain_communities(graph, weight="weight", resolution=options.resolution, seed=options.seed)
-    ordered = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
-    return {node: i for i, members in enumerate(ordered) for node in sorted(members)}
+        return {node: i for i, node in enumerate(nodes)}
+    if graph.number_of_nodes() <= options.exact_limit or adjacency is None:
+        found = nx.community.louvain_communities(graph, weight="weight", resolution=options.resolution,
+                                                 seed=options.seed)
+        ordered = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+        return {node: i for i, members in enumerate(ordered) for node in sorted(members)}
+    with _OneThread(options.seed):
+        louvain = networkit.community.PLM(_networkit(adjacency, weighted=True), refine=False,
+                                          gamma=options.resolution)
+        louvain.run()
+        labels = np.asarray(louvain.getPartition().getVector(), dtype=np.int64)
+    if notes is not None:
+        notes.append(f"communities found by NetworKit's Louvain (PLM, seed {options.seed}) above "
+                     f"{options.exact_limit} nodes")
+    _, first, inverse, sizes = np.unique(labels, return_index=True, return_inverse=True, return_counts=True)
+    rank = np.empty(len(sizes), dtype=np.int64)
+    rank[np.lexsort((first, -sizes))] = np.arange(len(sizes))  # largest first, then by smallest node
+    numbers = rank[inverse.ravel()]
+    return {node: int(numbers[i]) for i, node in enumerate(nodes)}
 
 
-def _betweenness(graph: nx.Graph, options: MetricOptions) -> tuple[dict[Hashable, float], int | None]:
-    working = nx.Graph()
-    working.add_nodes_from(_index(graph))
-    working.add_weighted_edges_from(((a, b, 1 / w) for a, b, w in sorted(graph.edges(data="weight", default=1.0))),
-                                    weight="distance")
-    k = None if graph.number_of_nodes() <= options.exact_limit else min(options.samples, graph.number_of_nodes())
-    return nx.betweenness_centrality(working, k=k, weight="distance", normalized=True, seed=options.seed), k
+def _dependencies(distance: sp.csr_array, sources: np.ndarray) -> np.ndarray:
+    """Brandes' accumulated dependencies of every node on the shortest paths from ``sources``
+    (distances in ``distance``, symmetric), summed over the sources; a source's own is left out.
+
+    Exactly networkx's algorithm, vectorised: from each source the shortest-path DAG holds the
+    edges ``(v, w)`` with ``d(v) + length(v, w) == d(w)`` (the same float test networkx makes),
+    path counts flow down it and dependencies back up, by repeated sparse products that reach a
+    fixed point after as many rounds as the DAG is deep. Sources go in batches, as one DAG.
+    """
+    n = distance.shape[0]
+    starts = np.repeat(np.arange(n), np.diff(distance.indptr))
+    ends, lengths = distance.indices, distance.data
+    total = np.zeros(n)
+    batch = max(1, min(len(sources), _BLOCK_CELLS // max(len(lengths), n, 1)))
+    for begin in range(0, len(sources), batch):
+        chosen = sources[begin:begin + batch]
+        size = len(chosen) * n
+        dist = csgraph.dijkstra(distance, directed=True, indices=chosen)
+        tight = (dist[:, starts] + lengths == dist[:, ends]) & np.isfinite(dist[:, ends])
+        which, edge = np.nonzero(tight)
+        dag = sp.csr_array((np.ones(len(edge)), (which * n + starts[edge], which * n + ends[edge])),
+                           shape=(size, size))
+        down = sp.csr_array(dag.T)
+        root = np.zeros(size)
+        root[np.arange(len(chosen)) * n + chosen] = 1.0
+        sigma = root
+        while True:  # path counts: sigma(w) = sum of sigma(v) over the DAG's edges (v, w)
+            following = root + down @ sigma
+            if np.array_equal(following, sigma):
+                break
+            sigma = following
+        with np.errstate(divide="ignore"):
+            inverse = np.where(sigma > 0, 1 / sigma, 0.0)
+        delta = np.zeros(size)
+        while True:  # dependencies: delta(v) = sigma(v) * sum of (1 + delta(w)) / sigma(w) over (v, w)
+            following = sigma * (dag @ ((1 + delta) * inverse))
+            if np.array_equal(following, delta):
+                break
+            delta = following
+        delta = delta.reshape(len(chosen), n)
+        delta[np.arange(len(chosen)), chosen] = 0.0
+        total += delta.sum(axis=0)
+    return total
+
+
+def _betweenness(adjacency: sp.csr_array, options: MetricOptions) -> tuple[np.ndarray, int | None]:
+    """Betweenness over distances ``1 / weight``, normalised, as networkx computes it: exact up to
+    ``exact_limit`` nodes; above, from ``samples`` sources drawn as networkx draws them
+    (``random.Random(seed).sample`` of the sorted nodes) and scaled as networkx scales them. Returns
+    the values and the number of sampled sources (``None`` when exact)."""
+    n = adjacency.shape[0]
+    k = None if n <= options.exact_limit else min(options.samples, n)
+    if k == n:
+        k = None
+    sources = np.arange(n) if k is None else np.array(random.Random(options.seed).sample(range(n), k), dtype=np.int64)
+    distance = adjacency.copy()
+    distance.data = 1 / distance.data
+    values = _dependencies(distance, sources)
+    if n - 1 < 2:
+        return values, k
+    if k is None:
+        return values / ((n - 1) * (n - 2)), k
+    sampled = np.zeros(n, dtype=bool)
+    sampled[sources] = True
+    scale = np.where(sampled, 1 / ((k - 1) * (n - 2)) if k > 1 else math.nan, 1 / (k * (n - 2)))
+    return values * scale, k
+
+
+def _pagerank(adjacency: sp.csr_array, options: MetricOptions) -> np.ndarray | None:
+    """PageRank by networkx's own power iteration (``max_iter`` 100, ``tol`` 1e-6), on our matrix;
+    ``None`` when it does not converge."""
+    n = adjacency.shape[0]
+    strength = np.asarray(adjacency.sum(axis=1)).ravel()
+    dangling = np.flatnonzero(strength == 0)
+    with np.errstate(divide="ignore"):
+        transition = sp.csr_array(sp.diags_array(np.where(strength != 0, 1 / strength, 0.0)) @ adjacency)
+    x = np.repeat(1.0 / n, n)
+    p = np.repeat(1.0 / n, n)
+    alpha = options.pagerank_alpha
+    for _ in range(100):
+        last = x
+        x = alpha * (x @ transition + sum(x[dangling]) * p) + (1 - alpha) * p
+        if np.absolute(x - last).sum() < n * 1.0e-6:
+            return x
+    return None
 
 
 def node_metrics(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPTIONS,
@@ -211,7 +362,7 @@ def node_metrics(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPTIONS,
                  notes: list[str] | None = None) -> dict[Hashable, dict[str, Any]]:
     """Every metric of :data:`METRICS` for every node, keyed by node in sorted order.
 
-    Undefined values are ``None``: constraint and effective size of an isolated node, eigenvector
+    ``partition`` defaults to :func:`communities`. Undefined values are ``None``: constraint and effective size of an isolated node, eigenvector
     centrality of a graph without edges, PageRank that does not converge. ``notes`` (when given)
     collects a sentence for each such case and for each sampled computation.
     """
@@ -220,8 +371,9 @@ def node_metrics(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPTIONS,
     if not nodes:
         return {}
     adjacency = _adjacency(graph, nodes)
-    partition = partition if partition is not None else communities(graph, options=options)
-    betweenness, k = _betweenness(graph, options)
+    if partition is None:
+        partition = _communities(graph, nodes, adjacency, options, notes)
+    betweenness, k = _betweenness(adjacency, options)
     if k is not None:
         notes.append(f"betweenness sampled from {k} sources (seed {options.seed}) above {options.exact_limit} nodes")
     closeness, sampled = _closeness(adjacency, options)
@@ -233,47 +385,89 @@ def node_metrics(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPTIONS,
         notes.append(f"eigenvector centrality computed per component ({parts} components), each scaled to unit length")
     if eigenvector is None:
         notes.append("eigenvector centrality is undefined: the graph has no edges or the solver did not converge")
-    try:
-        pagerank: Mapping[Hashable, float] | None = nx.pagerank(graph, alpha=options.pagerank_alpha, weight="weight")
-    except nx.PowerIterationFailedConvergence:
-        pagerank = None
+    pagerank = _pagerank(adjacency, options)
+    if pagerank is None:
         notes.append("PageRank did not converge")
     constraint, effective = _brokerage(adjacency)
     clustering = _clustering(adjacency)
-    core = nx.core_number(graph)
+    core = _core_number(adjacency)
     strength = np.asarray(adjacency.sum(axis=1)).ravel()
     rows: dict[Hashable, dict[str, Any]] = {}
     for i, node in enumerate(nodes):
         rows[node] = {
-            "degree": graph.degree(node), "strength": float(strength[i]), "betweenness": betweenness[node],
+            "degree": graph.degree(node), "strength": float(strength[i]), "betweenness": float(betweenness[i]),
             "closeness": float(closeness[i]), "eigenvector": None if eigenvector is None else float(eigenvector[i]),
-            "pagerank": None if pagerank is None else pagerank[node], "clustering": float(clustering[i]),
-            "core_number": core[node], "constraint": None if math.isnan(constraint[i]) else float(constraint[i]),
+            "pagerank": None if pagerank is None else float(pagerank[i]), "clustering": float(clustering[i]),
+            "core_number": int(core[i]), "constraint": None if math.isnan(constraint[i]) else float(constraint[i]),
             "effective_size": None if math.isnan(effective[i]) else float(effective[i]),
             "community": partition[node],
         }
     return rows
 
 
-def _assortativity(graph: nx.Graph, attribute: str) -> float | None:
-    placed = graph.subgraph([n for n, value in graph.nodes(data=attribute) if value])
-    if placed.number_of_edges() == 0:
+def _edge_ends(graph: nx.Graph, position: Mapping[Hashable, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Both ends of every edge as node numbers, and its weight (1 when missing)."""
+    edges = list(graph.edges(data="weight", default=1))
+    return (np.fromiter((position[a] for a, _, _ in edges), dtype=np.int64, count=len(edges)),
+            np.fromiter((position[b] for _, b, _ in edges), dtype=np.int64, count=len(edges)),
+            np.fromiter((w for _, _, w in edges), dtype=float, count=len(edges)))
+
+
+def _assortativity(graph: nx.Graph, nodes: list[Hashable], ends: tuple[np.ndarray, np.ndarray],
+                   attribute: str) -> float | None:
+    """networkx's attribute assortativity coefficient among the nodes with a value of ``attribute``
+    (each edge counted both ways, a self-loop once, as networkx counts them)."""
+    values = [graph.nodes[node].get(attribute) for node in nodes]
+    kinds = {value: i for i, value in enumerate(sorted({v for v in values if v}, key=str))}
+    codes = np.array([kinds[v] if v else -1 for v in values], dtype=np.int64)
+    a, b = codes[ends[0]], codes[ends[1]]
+    placed = (a >= 0) & (b >= 0)
+    loops = ends[0] == ends[1]
+    a, b, once = a[placed], b[placed], loops[placed]
+    if len(a) == 0:
         return None
-    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        value = nx.attribute_assortativity_coefficient(placed, attribute)
-    return None if value is None or math.isnan(value) else float(value)
+    total = 2 * len(a) - once.sum()
+    same = (2 * (a == b) - (once & (a == b))).sum()
+    per_kind = np.bincount(a, minlength=len(kinds)) + np.bincount(b[~once], minlength=len(kinds))
+    squared = float(((per_kind / total) ** 2).sum())
+    if squared == 1.0:
+        return None
+    return float((same / total - squared) / (1 - squared))
 
 
-def _diameters(graph: nx.Graph, options: MetricOptions) -> list[dict[str, Any]]:
-    components = sorted((sorted(c) for c in nx.connected_components(graph) if len(c) > 1), key=lambda c: (-len(c), c[0]))
+def _diameters(graph: nx.Graph, nodes: list[Hashable], labels: np.ndarray, binary: sp.csr_array,
+               options: MetricOptions) -> list[dict[str, Any]]:
+    """The diameter (in ties) of each component of two or more nodes: exact up to ``exact_limit``
+    nodes, else networkx's 2-sweep lower bound (the eccentricity of the last node a breadth-first
+    search from a seeded random node reaches), computed as networkx does it."""
+    sizes = np.bincount(labels)
+    found, firsts = np.unique(labels, return_index=True)  # each component and its smallest node
+    parts = sorted(((int(sizes[c]), int(first)) for c, first in zip(found, firsts, strict=True) if sizes[c] > 1),
+                   key=lambda part: (-part[0], part[1]))
     result = []
-    for i, members in enumerate(components):
-        sub = graph.subgraph(members)
-        exact = len(members) <= options.exact_limit
-        diameter = nx.diameter(sub) if exact else nx.approximation.diameter(sub, seed=options.seed)
-        result.append({"component": i, "nodes": len(members), "diameter": diameter, "exact": exact})
+    for i, (size, first) in enumerate(parts):
+        members = np.flatnonzero(labels == labels[first])
+        exact = size <= options.exact_limit
+        if exact:
+            diameter = nx.diameter(graph.subgraph([nodes[m] for m in members]))
+        else:
+            source = random.Random(options.seed).choice([nodes[m] for m in members])
+            *_, far = nx.single_source_shortest_path_length(graph, source)
+            hops = csgraph.shortest_path(binary, directed=True, unweighted=True, indices=nodes.index(far))
+            diameter = int(hops[np.isfinite(hops)].max())
+        result.append({"component": i, "nodes": size, "diameter": diameter, "exact": exact})
     return result
+
+
+def _modularity(ends: tuple[np.ndarray, np.ndarray, np.ndarray], partition: np.ndarray, n: int,
+                resolution: float) -> float:
+    """networkx's modularity of a partition given as a community number per node."""
+    a, b, weights = ends
+    strength = np.bincount(a, weights, minlength=n) + np.bincount(b, weights, minlength=n)
+    total = strength.sum()
+    inside = weights[partition[a] == partition[b]].sum()
+    per_community = np.bincount(partition, strength)
+    return float(inside / (total / 2) - resolution * (per_community ** 2).sum() / total ** 2)
 
 
 def graph_summary(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPTIONS,
@@ -290,22 +484,25 @@ def graph_summary(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPTIONS,
     partition = partition if partition is not None else communities(graph, options=options)
     if metrics is None:
         metrics = node_metrics(graph, options=options, partition=partition) if n else {}
-    groups: dict[int, set[Hashable]] = {}
-    for node, community in partition.items():
-        groups.setdefault(community, set()).add(node)
-    components = sorted((len(c) for c in nx.connected_components(graph)), reverse=True)
+    nodes = _index(graph)
+    position = {node: i for i, node in enumerate(nodes)}
+    a, b, weights = _edge_ends(graph, position)
+    binary = sp.csr_array((np.ones(2 * len(a)), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
+    count, labels = csgraph.connected_components(binary, directed=False) if n else (0, np.zeros(0, dtype=np.int64))
+    components = np.bincount(labels) if n else np.zeros(0, dtype=np.int64)
+    degree = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
+    numbers = np.array([partition[node] for node in nodes], dtype=np.int64)
     modularity = None
-    if m and sum(w for _, _, w in graph.edges(data="weight", default=1.0)) > 0:
-        modularity = nx.community.modularity(graph, list(groups.values()), weight="weight",
-                                             resolution=options.resolution)
+    if m and weights.sum() > 0:
+        modularity = _modularity((a, b, weights), numbers, n, options.resolution)
     return {
         "nodes": n, "edges": m, "density": nx.density(graph) if n > 1 else 0.0,
-        "components": len(components), "largest_component": components[0] if components else 0,
-        "isolates": nx.number_of_isolates(graph),
+        "components": int(count), "largest_component": int(components.max()) if n else 0,
+        "isolates": int((degree == 0).sum()),
         "average_clustering": (sum(row["clustering"] for row in metrics.values()) / n) if n else None,
-        "communities": len(groups), "modularity": modularity,
-        "assortativity_country": _assortativity(graph, "country"),
-        "assortativity_kind": _assortativity(graph, "kind"),
-        "diameters": _diameters(graph, options),
+        "communities": len(set(numbers.tolist())), "modularity": modularity,
+        "assortativity_country": _assortativity(graph, nodes, (a, b), "country"),
+        "assortativity_kind": _assortativity(graph, nodes, (a, b), "kind"),
+        "diameters": _diameters(graph, nodes, labels, binary, options),
         "options": asdict(options),
     }

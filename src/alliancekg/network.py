@@ -21,7 +21,7 @@ from typing import Any
 import networkx as nx
 
 from alliancekg.errors import UsageError
-from alliancekg.metrics import DEFAULT_OPTIONS, MetricOptions, communities, graph_summary, node_metrics
+from alliancekg.metrics import DEFAULT_OPTIONS, MetricOptions, graph_summary, node_metrics
 from alliancekg.projection import Projection, Weighting, project
 from alliancekg.ties import Layer, TieSet, check_date
 
@@ -68,8 +68,8 @@ def analyse(ties: TieSet, *, projection: Projection | str = Projection.INSTITUTI
         if "via" in attrs:
             attrs["via_labels"] = tuple(ties.label(v) for v in attrs["via"])
     notes: list[str] = []
-    partition = communities(graph, options=options)
-    rows = node_metrics(graph, options=options, partition=partition, notes=notes)
+    rows = node_metrics(graph, options=options, notes=notes)  # communities too, from the same matrix
+    partition = {node: row["community"] for node, row in rows.items()}
     for node, row in rows.items():
         graph.nodes[node].update(row)
     summary = graph_summary(graph, options=options, partition=partition, metrics=rows)
