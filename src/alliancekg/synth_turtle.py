@@ -42,7 +42,8 @@ HEADER = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES) + f"@base <{I
 _ESCAPES = {ord('"'): '\\"', ord("\\"): "\\\\", ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t",
             ord("\b"): "\\b", ord("\f"): "\\f"}
 _ESCAPES.update({c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F) if c not in _ESCAPES})
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_SPECIAL = re.compile(r'["\\\x00-\x1f\x7f\ud800-\udfff]')  # anything turtle_string must escape or refuse
 _IRI_PATH = re.compile(r"[A-Za-z0-9._~/-]+")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
@@ -58,6 +59,8 @@ def turtle_string(value: str) -> str:
     >>> turtle_string("École\\x00")
     '"École\\\\u0000"'
     """
+    if not _SPECIAL.search(value):  # the common case: nothing to escape
+        return f'"{value}"'
     if _SURROGATE.search(value):
         raise ValueError(f"lone surrogate in {value!r}")
     return f'"{value.translate(_ESCAPES)}"'
