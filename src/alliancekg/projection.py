@@ -101,44 +101,64 @@ def one_mode(ties: TieSet, *, layers: Iterable[Layer] | None = None,
     """
     weighting = Weighting(weighting)
     records = _chosen(ties, layers)
-    groups: dict[tuple[Layer, str], set[str]] = defaultdict(set)
-    by_key: dict[tuple[Layer, str, str], list[Affiliation]] = defaultdict(list)
+    # every (layer, hub) gets a number; records are grouped by (that number, node)
+    numbers: dict[tuple[Layer, str], int] = {}
+    groups: dict[int, set[str]] = defaultdict(set)
+    by_key: dict[tuple[int, str], list[Affiliation]] = defaultdict(list)
+    direct: set[tuple[int, str, str]] = set()
     for r in records:
+        number = numbers.setdefault((r.layer, r.hub), len(numbers))
         if r.layer in AFFILIATION_LAYERS:
-            groups[(r.layer, r.hub)].add(r.node)
-        by_key[(r.layer, r.hub, r.node)].append(r)
-    # each pair's shared hubs, as (layer, hub) keys
-    shared: dict[tuple[str, str], list[tuple[Layer, str]]] = defaultdict(list)
-    for key in sorted(groups):
-        for a, b in combinations(sorted(groups[key]), 2):
-            shared[(a, b)].append(key)
+            groups[number].add(r.node)
+        elif r.hub != r.node:
+            direct.add((number, r.hub, r.node))
+        by_key[(number, r.node)].append(r)
+    layer_of = [layer.value for layer, _ in numbers]
+    hub_of = [hub for _, hub in numbers]
+    # each pair's shared hubs, as (layer, hub) numbers
+    shared: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for number in sorted(groups, key=lambda n: (layer_of[n], hub_of[n])):
+        for a, b in combinations(sorted(groups[number]), 2):
+            shared[(a, b)].append(number)
     hub_sets: dict[str, int] = defaultdict(int)
     for members in groups.values():
         for node in members:
             hub_sets[node] += 1
-    for layer, parent, child in sorted({(r.layer, r.hub, r.node) for r in records if r.layer not in AFFILIATION_LAYERS}):
-        if parent == child:
-            continue
-        shared[(min(child, parent), max(child, parent))].append((layer, parent))
+    for number, parent, child in sorted(direct, key=lambda d: (layer_of[d[0]], d[1], d[2])):
+        shared[(min(child, parent), max(child, parent))].append(number)
         hub_sets[child] += 1
         hub_sets[parent] += 1
 
+    # per (layer, hub, node): the period and the sources of its records, combined per pair below
+    periods = {key: _period(behind) for key, behind in by_key.items()}
+    sources = {key: {r.source for r in behind if r.source} for key, behind in by_key.items()}
+    names = [layer.value for layer in Layer]
     graph = nx.Graph(projection=Projection.INSTITUTION.value, weighting=weighting.value)
     _add_nodes(graph, ties, {r.node for r in records} | {r.hub for r in records if r.layer not in AFFILIATION_LAYERS})
+    chosen = weighting.value
+    edges = []
     for (a, b) in sorted(shared):
         keys = shared[(a, b)]
         count = len(keys)
         overlap = count / min(hub_sets[a], hub_sets[b])
         jaccard = count / (hub_sets[a] + hub_sets[b] - count)
-        behind = [r for layer, hub in keys for node in (a, b) for r in by_key.get((layer, hub, node), ())]
-        start, end = _period(behind)
-        per_layer = {layer.value: sum(1 for k in keys if k[0] is layer) for layer in Layer}
-        graph.add_edge(a, b, weight=float({"count": count, "overlap": overlap, "jaccard": jaccard}[weighting.value]),
-                       shared=count, overlap=overlap, jaccard=jaccard,
-                       layers=tuple(layer.value for layer in Layer if per_layer[layer.value]),
-                       via=tuple(sorted({hub for _, hub in keys})),
-                       sources=tuple(sorted({r.source for r in behind if r.source})),
-                       start=start, end=end, **per_layer)
+        ends = [key for number in keys for key in ((number, a), (number, b)) if key in periods]
+        starts = [periods[key][0] for key in ends]
+        finishes = [periods[key][1] for key in ends]
+        per_layer = dict.fromkeys(names, 0)
+        for number in keys:
+            per_layer[layer_of[number]] += 1
+        attrs = {
+            "weight": float(count if chosen == "count" else overlap if chosen == "overlap" else jaccard),
+            "shared": count, "overlap": overlap, "jaccard": jaccard,
+            "layers": tuple(name for name in names if per_layer[name]),
+            "via": tuple(sorted({hub_of[number] for number in keys})),
+            "sources": tuple(sorted(sources[ends[0]] if len(ends) == 1 else set().union(*(sources[k] for k in ends)))),
+            "start": min(starts) if ends and all(starts) else "",
+            "end": max(finishes) if ends and all(finishes) else ""}
+        attrs.update(per_layer)
+        edges.append((a, b, attrs))
+    graph.add_edges_from(edges)
     return graph
 
 
