@@ -195,6 +195,16 @@ def test_source_check_catches_a_changed_source(small: SynthResult, tmp_path: Pat
     assert not any("characters, not" in p.message for p in problems)
 
 
+def test_facts_not_sentences(small: SynthResult) -> None:
+    """As for the reference data: no run of 12 words of a generated source is stored in the data."""
+    corpus = " ".join(" ".join(p.read_text(encoding="utf-8") for p in (small.out_dir / "data").glob("*.ttl")).split())
+    corpus = corpus.casefold()
+    for source in sorted((small.out_dir / "seeds").glob("*.txt")):
+        words = read_source(source).split()
+        for i in range(max(0, len(words) - 12)):
+            assert " ".join(words[i:i + 12]).casefold() not in corpus, f"{source.name}: words {i}-{i + 12} are copied"
+
+
 def _probes(store: ox.Store) -> dict[str, str]:
     """One generated IRI for each parameter of the catalogue queries."""
     def first(query: str) -> str:
