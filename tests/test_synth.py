@@ -309,6 +309,22 @@ def test_every_fact_and_named_resource_cites_its_source(large: tuple[SynthResult
     assert int(facts) == sum(n for kind, n in result.counts.items() if kind not in ("sources", "passages")) > 15_000
 
 
+def test_every_class_property_and_concept_used_is_defined(large: tuple[SynthResult, ox.Store]) -> None:
+    """What the data links to but does not declare (classes, roles, kinds, countries, statuses...)
+    is declared in ontology/, so rarely drawn terms are checked too, not only those a small build meets."""
+    _, store = large
+    ontology = ox.Store()
+    for path in input_files(ROOT / "ontology"):
+        if path.name != "shapes.ttl":
+            ontology.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+    declared = {q.subject.value for q in ontology} | {q.subject.value for q in store}
+    linked = {r[0] for r in _select(store, "SELECT DISTINCT ?o WHERE { ?s ?p ?o . FILTER isIRI(?o) }")}
+    assert len(linked) > 1000 and linked <= declared, sorted(linked - declared)[:5]
+    properties = {r[0] for r in _select(store, """SELECT DISTINCT ?p WHERE { ?s ?p ?o .
+        FILTER STRSTARTS(STR(?p), "https://w3id.org/alliancekg/ontology#") }""")}
+    assert properties <= declared, sorted(properties - declared)
+
+
 def test_identifiers_are_synthetic(large: tuple[SynthResult, ox.Store]) -> None:
     _, store = large
     minted = _select(store, """SELECT DISTINCT ?x WHERE { ?x ?p ?o . FILTER (STRSTARTS(STR(?x), "https://w3id.org/alliancekg/id/")
