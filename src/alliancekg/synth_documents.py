@@ -59,12 +59,14 @@ class Writer:
         self._times: set[str] = set()
 
     def open(self, slug: str, title: str, *, publisher: str | None = None, issued: SynthDate | None = None) -> Document:
+        """A new document, its title and the synthetic-data notice already at the top of its text."""
         doc = Document(slug, title, publisher=publisher, issued=issued)
         doc.heading(title)
         doc.heading(self.disclaimer)
         return doc
 
     def close(self, doc: Document, comment: str) -> None:
+        """Write the document's text and Turtle, and record it for ``sources.ttl``."""
         text = doc.text().encode("utf-8")
         (self.seeds / f"{doc.slug}.txt").write_bytes(text)
         (self.data / f"{doc.slug}.ttl").write_text(doc.turtle(comment), encoding="utf-8")
@@ -87,6 +89,7 @@ class Writer:
         self.triples += len(lines)
 
     def finish(self, comment: str) -> None:
+        """Write ``data/sources.ttl``: every source document closed so far."""
         (self.data / "sources.ttl").write_text("".join((HEADER, "\n# ", comment, "\n\n", *self.sources)),
                                                encoding="utf-8")
 
@@ -131,6 +134,7 @@ def _theme_iri(t: int) -> str:
 
 
 def write_themes(w: Writer, world: World) -> None:
+    """The themes the alliances and initiatives link to, declared once with their passage."""
     doc = w.open("synth-themes", "Synthetic collection: themes of cooperation", issued=world.as_of)
     passage = doc.paragraph(f"The alliances and initiatives of this collection work on {join_names(THEMES)}.")
     for t, theme in enumerate(THEMES):
@@ -141,6 +145,7 @@ def write_themes(w: Writer, world: World) -> None:
 
 
 def write_directory(w: Writer, world: World, names: Names) -> None:
+    """Directories of about 250 institutions each, whole cities at a time: cities, institutions, units."""
     starts = [0] + [i for i in range(1, world.n) if world.city[i] != world.city[i - 1]] + [world.n]
     cities = list(itertools.pairwise(starts))
     part, chunk, size = 0, [], 0
@@ -197,6 +202,7 @@ _ROLE_SENTENCES = {
 
 
 def write_alliance(w: Writer, world: World, names: Names, a: int) -> None:
+    """The members page of alliance ``a``: the alliance, its founding, memberships, member count, chairs."""
     alliance: Alliance = world.alliances[a]
     slug = names.alliance_slug(a)
     iri = f"<alliance/{slug}>"
@@ -292,6 +298,7 @@ def _write_chairs(w: Writer, doc: Document, alliance: Alliance, slug: str, iri: 
 
 
 def write_registers(w: Writer, world: World, names: Names) -> None:
+    """Registers of the partnerships and agreements that each group of 100 institutions reports."""
     ties = world.partnerships
     first = ties.first
     bounds = first.searchsorted(range(world.n + 1)) if len(first) else [0] * (world.n + 1)
@@ -346,6 +353,7 @@ def write_registers(w: Writer, world: World, names: Names) -> None:
 
 
 def write_catalogues(w: Writer, world: World, names: Names) -> None:
+    """Catalogues of 200 joint programmes (with their participations) and 20 joint laboratories each."""
     programmes, labs = world.programmes, world.labs
     parts = max(-(-len(programmes) // _PER_CATALOGUE), -(-len(labs) // (_PER_CATALOGUE // 10)))
     for part in range(1, parts + 1):
