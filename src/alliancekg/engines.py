@@ -2,8 +2,10 @@
 
 Every engine answers in the same standard bytes (SPARQL JSON results for SELECT and ASK,
 N-Triples for CONSTRUCT and DESCRIBE), so one reader turns all three into the same result.
-Parameters are bound by each engine's own mechanism: pyoxigraph ``substitutions``, rdflib
-``initBindings``, and for an endpoint a ``VALUES`` block of validated, escaped terms.
+Parameters are bound as typed terms, never as text from the user: rdflib through
+``initBindings``, the store and an endpoint through a ``VALUES`` block of validated, escaped terms
+opening the WHERE group (on the store this lets the planner use the bound IRI; pyoxigraph's
+``substitutions`` are applied too late for that).
 
 Local engines evaluate in a forked worker process that is killed at the deadline: neither
 pyoxigraph nor rdflib can cancel a running query, and a timeout must really stop it.
@@ -154,10 +156,12 @@ def _in_worker(function, timeout: float | None, memory: int | None = DEFAULT_MEM
 def _store_answer(store: ox.Store, text: str, kind: str, terms: Mapping[str, Term],
                   max_rows: int | None, dataset: Dataset | None = None, base_iri: str | None = None,
                   max_triples: int | None = None) -> bytes:
-    substitutions = {ox.Variable(name): term for name, term in terms.items()}
+    # Bound as a VALUES block of escaped terms opening the WHERE group, not as ``substitutions``:
+    # pyoxigraph applies substitutions after planning, so a bound IRI cannot steer the joins (a
+    # member list with its dates took 835 ms that way at 10k institutions, 30 ms with VALUES).
     graphs = dataset.arguments() if dataset else {}
     try:
-        answer = store.query(text, substitutions=substitutions or None, base_iri=base_iri, **graphs)
+        answer = store.query(bind_in_text(text, terms), base_iri=base_iri, **graphs)
     except SyntaxError as error:
         raise QueryError(f"syntax error: {error}") from None
     if isinstance(answer, ox.QueryBoolean):
