@@ -205,3 +205,43 @@ def test_network_from_an_endpoint_equals_the_store(built, oxigraph_server, tmp_p
     assert local.exit_code == 0 and remote.exit_code == 0, remote.output
     for name in ("nodes.csv", "edges.csv", "summary.json", "network.graphml", "metrics.ttl"):
         assert (tmp_path / "store" / name).read_bytes() == (tmp_path / "remote" / name).read_bytes(), name
+
+
+def _projections(ties: TieSet) -> list:
+    odd = TieSet(ties.affiliations, {**ties.organisations, "urn:d": Organisation("urn:d", 'D\tx\ny\rz "q" é', ("company",))},
+                 ties.hubs)
+    return [analyse(ties), analyse(odd), analyse(ties, projection="two-mode"), analyse(ties, projection="alliance"),
+            analyse(ties, projection="country"), analyse(ties, layers=[P]), analyse(TieSet(()))]
+
+
+def test_streamed_exports_are_the_bytes_networkx_writes(ties: TieSet) -> None:
+    """GraphML, GEXF, node-link JSON and edges.csv are streamed; on every projection, odd labels (quotes, tab,
+    newline, carriage return, markup) and an empty graph they are byte for byte what networkx's
+    writers give for the flattened graph and the node-link document."""
+    from alliancekg.network_exports import (
+        _edge_columns,
+        csv_table,
+        edges_csv,
+        flat_graph,
+        gexf,
+        node_link,
+        write_graphml,
+    )
+    from alliancekg.network_formats import write_graphml_and_gexf, write_node_link
+
+    for analysis in _projections(ties):
+        flat = flat_graph(analysis)
+        expected = io.BytesIO()
+        write_graphml(flat, expected)
+        graphml, gexf_file, linked = io.BytesIO(), io.BytesIO(), io.BytesIO()
+        write_graphml_and_gexf(analysis, graphml, gexf_file)
+        write_node_link(analysis, linked)
+        assert graphml.getvalue() == expected.getvalue(), analysis.name
+        assert gexf_file.getvalue() == gexf(flat), analysis.name
+        assert linked.getvalue() == node_link(analysis), analysis.name
+        columns = _edge_columns(analysis.graph)
+        rows = ([a, b, "Undirected", f"e{i}", attrs.get("weight", 1.0), *(attrs.get(c) for c in columns)]
+                for i, (a, b, attrs) in enumerate(sorted(analysis.graph.edges(data=True))))
+        assert edges_csv(analysis) == csv_table(["Source", "Target", "Type", "Id", "Weight", *columns], rows)
+    back = nx.read_gexf(io.BytesIO(gexf_file.getvalue()))
+    assert back.number_of_nodes() == 0

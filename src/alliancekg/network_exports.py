@@ -7,6 +7,7 @@
 * ``summary.json``: the graph's figures and the method (projection, layers, snapshot, seed, notes);
 * ``network.graphml``, ``network.gexf``: attributes flattened to what those formats accept;
 * ``network.json``: networkx node-link JSON; ``metrics.ttl``: the metrics as RDF;
+  (the three networkx formats are streamed by :mod:`alliancekg.network_formats`, same bytes);
 * ``network.png`` and ``network.html``: a picture and an offline interactive view.
 
 Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, carriage
@@ -99,7 +100,8 @@ def csv_cell(value: Any) -> str:
 
 def clean_text(value: Any) -> str:
     """Text that XML 1.0 can carry: control characters other than tab and newline removed."""
-    return _NOT_XML.sub("", str(value))
+    text = str(value)
+    return text if text.isprintable() else _NOT_XML.sub("", text)
 
 
 def _round(value: Any) -> Any:
@@ -154,9 +156,13 @@ def nodes_csv(analysis: Analysis) -> bytes:
 def edges_csv(analysis: Analysis) -> bytes:
     graph = analysis.graph
     columns = _edge_columns(graph)
-    rows = ([a, b, "Undirected", f"e{i}", attrs.get("weight", 1.0), *(attrs.get(c) for c in columns)]
-            for i, (a, b, attrs) in enumerate(_sorted_edges(graph)))
-    return csv_table(["Source", "Target", "Type", "Id", "Weight", *columns], rows)
+    from alliancekg.network_formats import edge_rows
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["Source", "Target", "Type", "Id", "Weight", *columns])
+    writer.writerows(edge_rows(_sorted_edges(graph), columns))
+    return buffer.getvalue().encode("utf-8")
 
 
 def metrics_csv(analysis: Analysis) -> bytes:
@@ -198,13 +204,17 @@ def _flat(value: Any) -> Any:
     return clean_text(value)
 
 
+def _graph_items(analysis: Analysis) -> list[tuple[str, Any]]:
+    return [(k, _flat(v)) for k, v in sorted(analysis.summary.items())
+            if isinstance(v, (str, int, float)) and not isinstance(v, bool) and _round(v) is not None]
+
+
 def flat_graph(analysis: Analysis) -> nx.Graph:
-    """A copy with every attribute flattened, ready for GraphML and GEXF: an undefined value is
+    """A copy with every attribute flattened, as GraphML and GEXF hold it: an undefined value is
     left out, not written empty, and every node has a ``label`` (GEXF's own node label)."""
     graph = analysis.graph
     flat = nx.Graph()
-    flat.graph.update({k: _flat(v) for k, v in sorted(analysis.summary.items())
-                       if isinstance(v, (str, int, float)) and not isinstance(v, bool) and _round(v) is not None})
+    flat.graph.update(_graph_items(analysis))
     for node in sorted(graph):
         attrs = {k: _flat(v) for k, v in sorted(graph.nodes[node].items()) if v is not None and _round(v) is not None}
         attrs.setdefault("label", clean_text(node))
@@ -215,32 +225,35 @@ def flat_graph(analysis: Analysis) -> nx.Graph:
 
 
 def write_graphml(flat: nx.Graph, file: BinaryIO) -> None:
-    """GraphML of a flattened graph (see :func:`flat_graph`); streamed when lxml is installed."""
+    """GraphML of a flattened graph (see :func:`flat_graph`) by networkx's writer; ``write_all``
+    streams the same bytes with :func:`alliancekg.network_formats.write_graphml_and_gexf`."""
     nx.write_graphml(flat, file, encoding="utf-8", prettyprint=True, named_key_ids=True)
 
 
 def gexf(flat: nx.Graph) -> bytes:
-    """GEXF 1.2 of a flattened graph, without the writer's date stamp, so the bytes depend on the
-    data only."""
+    """GEXF 1.2 of a flattened graph by networkx's writer, without the writer's date stamp, so the
+    bytes depend on the data only."""
     buffer = io.BytesIO()
     nx.write_gexf(flat, buffer, encoding="utf-8", prettyprint=True)
     return re.sub(rb'lastmodifieddate="[^"]*"', b"", buffer.getvalue(), count=1)
 
 
 def node_link(analysis: Analysis) -> bytes:
+    """networkx's node-link JSON of the analysis (``json.dumps`` of ``node_link_data``, sorted keys,
+    one-space indent), built in memory; :func:`write_node_link` streams the same bytes."""
     graph = analysis.graph
     ordered = nx.Graph()
     ordered.graph.update(analysis.summary)
     ordered.add_nodes_from((n, graph.nodes[n]) for n in sorted(graph))
     ordered.add_edges_from(_sorted_edges(graph))
     data = nx.node_link_data(ordered, edges="edges")
-
     return (json.dumps(_json_ready(data), indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
 
 
 def write_all(analysis: Analysis, out_dir: Path, *, picture: bool = True, html: bool = True) -> list[Path]:
     """Write every export of ``analysis`` into ``out_dir``; returns the paths, in writing order."""
     from alliancekg import network_rdf
+    from alliancekg.network_formats import write_graphml_and_gexf, write_node_link
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -253,13 +266,11 @@ def write_all(analysis: Analysis, out_dir: Path, *, picture: bool = True, html: 
     for name, data in files.items():
         write_atomic(out_dir / name, data)
         written.append(out_dir / name)
-    flat = flat_graph(analysis)
-    with atomic_file(out_dir / "network.graphml") as file:
-        write_graphml(flat, file)
-    write_atomic(out_dir / "network.gexf", gexf(flat))
-    del flat
-    for name, make in (("network.json", node_link), ("metrics.ttl", network_rdf.turtle)):
-        write_atomic(out_dir / name, make(analysis))
+    with atomic_file(out_dir / "network.graphml") as graphml, atomic_file(out_dir / "network.gexf") as gexf_file:
+        write_graphml_and_gexf(analysis, graphml, gexf_file)
+    with atomic_file(out_dir / "network.json") as file:
+        write_node_link(analysis, file)
+    write_atomic(out_dir / "metrics.ttl", network_rdf.turtle(analysis))
     written += [out_dir / name for name in ("network.graphml", "network.gexf", "network.json", "metrics.ttl")]
     if picture or html:
         from alliancekg import pictures
