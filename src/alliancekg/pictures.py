@@ -5,7 +5,8 @@ Both take the undirected ``networkx.Graph`` of the network analytics: nodes keye
 ``weight``, ``layers``, ``via``, ``via_labels`` and ``sources``. Every attribute may be missing.
 Both are deterministic: the same graph and options give the same bytes. Node positions come from
 :func:`alliancekg.layouts.layout`, which this module re-exports; a graph larger than ``max_nodes``
-is drawn by its strongest nodes, and both pictures say so.
+is drawn by its strongest nodes, and only the ``max_edges`` strongest ties among them are drawn
+(and pull in the layout); both pictures say so.
 
 >>> import networkx as nx
 >>> graph = nx.Graph([("https://example.org/a", "https://example.org/b")])
@@ -32,7 +33,7 @@ from typing import Any
 import networkx as nx
 
 from alliancekg.errors import LoadError, UsageError
-from alliancekg.layouts import edge_weight, edges_among, layout, number, rounded
+from alliancekg.layouts import MAX_EDGES, drawn_edges, edge_weight, layout, number, rounded
 from alliancekg.outputs import write_atomic
 from alliancekg.settings import find_root
 
@@ -51,12 +52,13 @@ _UNSAFE_JSON = re.compile("[<>&\u007f-\u009f\u2028\u2029\ud800-\udfff]")
 
 
 def write_png(graph: nx.Graph, path: Path | str, *, colour_by: str = "community", size_by: str = "strength",
-              labels: int = 15, seed: int = 42, max_nodes: int = 2000, title: str = "",
-              positions: Mapping[Hashable, tuple[float, float]] | None = None) -> None:
+              labels: int = 15, seed: int = 42, max_nodes: int = 2000, max_edges: int = MAX_EDGES,
+              title: str = "", positions: Mapping[Hashable, tuple[float, float]] | None = None) -> None:
     """Draw the network to a PNG: nodes coloured by the categorical attribute ``colour_by`` (the ten
     most frequent values in the legend, the rest grey), sized by ``size_by``, edges shaded by
     weight, the ``labels`` largest nodes named, and a footnote with what was drawn. ``positions``
-    (from :func:`layout` with the same ``seed`` and ``max_nodes``) saves laying the graph out again.
+    (from :func:`layout` with the same ``seed``, ``max_nodes`` and ``max_edges``) saves laying the graph
+    out again.
 
     Raises :class:`~alliancekg.errors.UsageError` for bad options (see :func:`layout`).
 
@@ -70,7 +72,7 @@ def write_png(graph: nx.Graph, path: Path | str, *, colour_by: str = "community"
     if labels < 0:
         raise UsageError(f"labels must be 0 or more, not {labels}")
     drawing = _Drawing.of(graph, colour_by=colour_by, size_by=size_by, seed=seed, max_nodes=max_nodes,
-                          positions=positions)
+                          max_edges=max_edges, positions=positions)
     from matplotlib import patheffects, style
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import LineCollection
@@ -103,7 +105,7 @@ def write_png(graph: nx.Graph, path: Path | str, *, colour_by: str = "community"
 
 
 def write_html(graph: nx.Graph, path: Path | str, *, colour_by: str = "community", seed: int = 42,
-               max_nodes: int = 2000, title: str = "", root: Path | None = None,
+               max_nodes: int = 2000, max_edges: int = MAX_EDGES, title: str = "", root: Path | None = None,
                positions: Mapping[Hashable, tuple[float, float]] | None = None) -> None:
     """Write one HTML page that works offline: cytoscape.js inlined from ``node_modules`` under the
     project folder ``root`` (default :func:`~alliancekg.settings.find_root`), the graph embedded as
@@ -122,7 +124,7 @@ def write_html(graph: nx.Graph, path: Path | str, *, colour_by: str = "community
     (True, False)
     """
     drawing = _Drawing.of(graph, colour_by=colour_by, size_by="strength", seed=seed, max_nodes=max_nodes,
-                          positions=positions)
+                          max_edges=max_edges, positions=positions)
     library = _cytoscape(root or find_root())
     heading = _plain(title, 200) or "Network"
     values = {"TITLE": html.escape(heading), "DATA": _script_json(_page_data(drawing)),
@@ -146,20 +148,22 @@ class _Drawing:
     sizes: dict[Hashable, float]
     shades: dict[tuple[Hashable, Hashable], float]
     colour_by: str
+    among: int  #: ties among the drawn nodes, drawn or not
 
     @classmethod
     def of(cls, graph: nx.Graph, *, colour_by: str, size_by: str, seed: int, max_nodes: int,
-           positions: Mapping[Hashable, tuple[float, float]] | None = None) -> _Drawing:
-        positions = dict(positions) if positions is not None else layout(graph, seed=seed, max_nodes=max_nodes)
+           max_edges: int = MAX_EDGES, positions: Mapping[Hashable, tuple[float, float]] | None = None) -> _Drawing:
+        positions = dict(positions) if positions is not None else layout(graph, seed=seed, max_nodes=max_nodes,
+                                                                         max_edges=max_edges)
         nodes = list(positions)
         colours, legend = _colours(graph, nodes, colour_by)
         values = {node: number(graph.nodes[node].get(size_by)) for node in nodes}
         low, high = min(values.values(), default=0.0), max(values.values(), default=0.0)
         sizes = {node: math.sqrt((value - low) / (high - low)) if high > low else 0.5 for node, value in values.items()}
-        edges = edges_among(graph, nodes)
+        edges, among = drawn_edges(graph, nodes, max_edges, counted=True)
         top = max((edge_weight(attrs) for _, _, attrs in edges), default=1.0) or 1.0
         shades = {(u, v): math.sqrt(edge_weight(attrs) / top) for u, v, attrs in edges}
-        return cls(graph, nodes, edges, positions, colours, legend, sizes, shades, colour_by)
+        return cls(graph, nodes, edges, positions, colours, legend, sizes, shades, colour_by, among)
 
     @property
     def crowding(self) -> tuple[float, float]:
@@ -169,13 +173,17 @@ class _Drawing:
 
     @property
     def capped(self) -> bool:
-        return len(self.nodes) < self.graph.number_of_nodes()
+        return len(self.nodes) < self.graph.number_of_nodes() or len(self.edges) < self.among
 
     def note(self) -> str:
         """The footnote: how much of the network is drawn."""
         nodes, edges = _count(len(self.nodes), "node"), _count(len(self.edges), "tie")
         if not self.capped:
             return f"{nodes}, {edges}."
+        if len(self.edges) < self.among:
+            chosen = "" if len(self.nodes) == self.graph.number_of_nodes() else " of highest strength"
+            return (f"Drawn: the {nodes}{chosen} out of {self.graph.number_of_nodes():,}, and the {edges} of "
+                    f"highest weight out of the {self.among:,} among them ({self.graph.number_of_edges():,} in all).")
         return (f"Drawn: the {nodes} of highest strength out of {self.graph.number_of_nodes():,}, "
                 f"and the {edges} among them out of {self.graph.number_of_edges():,}.")
 
