@@ -215,7 +215,7 @@ def _projections(ties: TieSet) -> list:
 
 
 def test_streamed_exports_are_the_bytes_networkx_writes(ties: TieSet) -> None:
-    """GraphML, GEXF, node-link JSON and edges.csv are streamed; on every projection, odd labels (quotes, tab,
+    """GraphML, GEXF, node-link JSON, edges.csv and metrics.ttl are streamed; on every projection, odd labels (quotes, tab,
     newline, carriage return, markup) and an empty graph they are byte for byte what networkx's
     writers give for the flattened graph and the node-link document."""
     from alliancekg.network_exports import (
@@ -227,7 +227,8 @@ def test_streamed_exports_are_the_bytes_networkx_writes(ties: TieSet) -> None:
         node_link,
         write_graphml,
     )
-    from alliancekg.network_formats import write_graphml_and_gexf, write_node_link
+    from alliancekg.network_formats import metrics_turtle, write_graphml_and_gexf, write_node_link
+    from alliancekg.network_rdf import turtle
 
     for analysis in _projections(ties):
         flat = flat_graph(analysis)
@@ -243,5 +244,6 @@ def test_streamed_exports_are_the_bytes_networkx_writes(ties: TieSet) -> None:
         rows = ([a, b, "Undirected", f"e{i}", attrs.get("weight", 1.0), *(attrs.get(c) for c in columns)]
                 for i, (a, b, attrs) in enumerate(sorted(analysis.graph.edges(data=True))))
         assert edges_csv(analysis) == csv_table(["Source", "Target", "Type", "Id", "Weight", *columns], rows)
+        assert metrics_turtle(analysis) == turtle(analysis), analysis.name
     back = nx.read_gexf(io.BytesIO(gexf_file.getvalue()))
     assert back.number_of_nodes() == 0

@@ -15,8 +15,12 @@ a template with a converter per value, each remembering the texts it already mad
 
 from __future__ import annotations
 
+import io
 import json
+import math
+import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
+from dataclasses import replace
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -27,7 +31,7 @@ from alliancekg.network_exports import _flat, _graph_items, _round, _sorted_edge
 if TYPE_CHECKING:
     from alliancekg.network import Analysis
 
-__all__ = ["write_graphml_and_gexf", "write_node_link"]
+__all__ = ["edge_rows", "metrics_turtle", "write_graphml_and_gexf", "write_node_link"]
 
 # Types as networkx's GraphML and GEXF writers name them.
 _XML_TYPES = {int: "long", str: "string", float: "double", bool: "boolean"}
@@ -436,3 +440,67 @@ def edge_rows(edges: list[tuple[Hashable, Hashable, dict[str, Any]]], columns: l
             if node not in ends:
                 ends[node] = csv_cell(node)
         yield [ends[a], ends[b], "Undirected", f"e{number}", *texts]
+
+
+def metrics_turtle(analysis: Analysis) -> bytes:
+    """:func:`alliancekg.network_rdf.turtle`'s bytes (rdflib's Turtle of the analysis graph) without
+    building the graph: the node records, all alike, are written from templates; names, prefixes
+    and literals come from rdflib's own Turtle serializer, and the analysis itself (a handful of
+    triples) from rdflib's graph."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import PROV, XSD
+    from rdflib.plugins.serializers.turtle import OBJECT, SUBJECT, VERB, TurtleSerializer
+
+    from alliancekg.namespaces import AKG, ID, bind_prefixes
+    from alliancekg.network_rdf import _node_tail, analysis_graph, metric_properties
+    from alliancekg.projection import Projection
+
+    serializer = TurtleSerializer(bind_prefixes(Graph()))
+    serializer.reset()
+    properties = metric_properties()
+    run = ID[f"network-analysis/{analysis.name}"]
+    run_text = serializer.label(run, OBJECT)
+    kind = serializer.label(AKG.NodeMetrics, OBJECT)
+    order = sorted([PROV.wasGeneratedBy, AKG.node, *properties.values()], key=str)
+    verbs = {prop: serializer.label(prop, VERB) for prop in order}
+    metric_of = {prop: metric for metric, prop in properties.items()}
+    datatypes: set[URIRef] = set()
+    records: list[tuple[str, str]] = []
+    for node, row in sorted(analysis.metrics.items()):
+        record = ID[f"network-analysis/{analysis.name}/{_node_tail(node)}"]
+        target = ID[f"country/{node}"] if analysis.projection is Projection.COUNTRY else URIRef(str(node))
+        lines = []
+        for prop in order:
+            if prop == PROV.wasGeneratedBy:
+                text = run_text
+            elif prop == AKG.node:
+                text = serializer.label(target, OBJECT)
+            else:
+                value = row[metric_of[prop]]
+                if value is None:
+                    continue
+                if isinstance(value, int):
+                    datatypes.add(XSD.integer)
+                    text = str(Literal(value, datatype=XSD.integer))
+                else:
+                    datatypes.add(XSD.double)
+                    lexical = format(value, ".12g")
+                    number = float(lexical)
+                    text = (re.sub("\\.?0*e", "e", f"{number:e}") if math.isfinite(number) else
+                            serializer.label(Literal(lexical, datatype=XSD.double), OBJECT))
+            lines.append(f"{verbs[prop]} {text}")
+        records.append((str(record), f"\n{serializer.label(record, SUBJECT)} a {kind} ;\n    "
+                        + " ;\n    ".join(lines) + " .\n"))
+    for datatype in sorted(datatypes):  # as rdflib's preprocessing names them
+        serializer.get_pname(datatype, False)
+    # the analysis itself (after the records, which all refer to it) by rdflib, without the records
+    alone = TurtleSerializer(analysis_graph(replace(analysis, metrics={})))
+    buffer = io.BytesIO()
+    alone.serialize(buffer, encoding="utf-8")
+    text = buffer.getvalue().decode("utf-8")
+    head = "".join(f"@prefix {prefix}: <{uri}> .\n" for prefix, uri in sorted(alone.namespaces.items()))
+    if not text.startswith(head):
+        raise AssertionError("unexpected Turtle from rdflib")  # pragma: no cover
+    namespaces = {**alone.namespaces, **serializer.namespaces}
+    prefixes = "".join(f"@prefix {prefix}: <{uri}> .\n" for prefix, uri in sorted(namespaces.items()))
+    return (prefixes + "".join(text for _, text in sorted(records)) + text[len(head):]).encode("utf-8")
