@@ -41,18 +41,18 @@ STAGES = ("generate", "analyse", "write")
 # Nested steps (a parent is given) are part of their parent's time.
 STEPS: tuple[tuple[str, str, str, str, str], ...] = (
     ("analyse", "projection", "alliancekg.network", "project", ""),
-    ("analyse", "communities (Louvain)", "alliancekg.network", "communities", ""),
     ("analyse", "node_metrics", "alliancekg.network", "node_metrics", ""),
     ("analyse", "adjacency matrix", "alliancekg.metrics", "_adjacency", "node_metrics"),
+    ("analyse", "communities (Louvain)", "alliancekg.metrics", "_communities", "node_metrics"),
     ("analyse", "betweenness", "alliancekg.metrics", "_betweenness", "node_metrics"),
     ("analyse", "closeness", "alliancekg.metrics", "_closeness", "node_metrics"),
     ("analyse", "eigenvector", "alliancekg.metrics", "_eigenvector", "node_metrics"),
-    ("analyse", "pagerank", "networkx", "pagerank", "node_metrics"),
+    ("analyse", "pagerank", "alliancekg.metrics", "_pagerank", "node_metrics"),
     ("analyse", "constraint, effective size", "alliancekg.metrics", "_brokerage", "node_metrics"),
     ("analyse", "clustering", "alliancekg.metrics", "_clustering", "node_metrics"),
-    ("analyse", "core number", "networkx", "core_number", "node_metrics"),
+    ("analyse", "core number", "alliancekg.metrics", "_core_number", "node_metrics"),
     ("analyse", "graph_summary", "alliancekg.network", "graph_summary", ""),
-    ("analyse", "modularity", "networkx.algorithms.community", "modularity", "graph_summary"),
+    ("analyse", "modularity", "alliancekg.metrics", "_modularity", "graph_summary"),
     ("analyse", "assortativity", "alliancekg.metrics", "_assortativity", "graph_summary"),
     ("analyse", "diameters", "alliancekg.metrics", "_diameters", "graph_summary"),
     ("write", "nodes.csv", "alliancekg.network_exports", "nodes_csv", ""),
@@ -60,14 +60,12 @@ STEPS: tuple[tuple[str, str, str, str, str], ...] = (
     ("write", "metrics.csv", "alliancekg.network_exports", "metrics_csv", ""),
     ("write", "dictionary.csv", "alliancekg.network_exports", "dictionary_rows", ""),
     ("write", "summary.json", "alliancekg.network_exports", "summary_json", ""),
-    ("write", "network.graphml", "alliancekg.network_exports", "write_graphml", ""),
-    ("write", "network.gexf", "alliancekg.network_exports", "gexf", ""),
-    ("write", "flattened copy", "alliancekg.network_exports", "flat_graph", "network.graphml + network.gexf"),
-    ("write", "network.json", "alliancekg.network_exports", "node_link", ""),
-    ("write", "metrics.ttl", "alliancekg.network_rdf", "turtle", ""),
+    ("write", "network.graphml + network.gexf", "alliancekg.network_formats", "write_graphml_and_gexf", ""),
+    ("write", "network.json", "alliancekg.network_formats", "write_node_link", ""),
+    ("write", "metrics.ttl", "alliancekg.network_formats", "metrics_turtle", ""),
+    ("write", "layout", "alliancekg.pictures", "layout", ""),
     ("write", "network.png", "alliancekg.pictures", "write_png", ""),
     ("write", "network.html", "alliancekg.pictures", "write_html", ""),
-    ("write", "layout", "alliancekg.pictures", "layout", "network.png + network.html"),
 )
 
 
@@ -241,6 +239,7 @@ def run_size(size: int, seed: int, budget: float) -> dict[str, Any]:
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
     import matplotlib
+    import networkit
     import networkx
     import numpy
     import scipy
@@ -266,7 +265,7 @@ def machine() -> dict[str, Any]:
     return {
         "cpu": cpu or platform.processor(), "cores": os.cpu_count(), "usable_cores": len(os.sched_getaffinity(0)),
         "ram_gib": round(memory / 1024, 1), "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "os": platform.platform(), "python": platform.python_version(), "networkx": networkx.__version__,
+        "os": platform.platform(), "python": platform.python_version(), "networkx": networkx.__version__, "networkit": networkit.__version__,
         "scipy": scipy.__version__, "numpy": numpy.__version__, "matplotlib": matplotlib.__version__,
         "commit": commit, "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }

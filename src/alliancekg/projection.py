@@ -129,36 +129,49 @@ def one_mode(ties: TieSet, *, layers: Iterable[Layer] | None = None,
         hub_sets[child] += 1
         hub_sets[parent] += 1
 
-    # per (layer, hub, node): the period and the sources of its records, combined per pair below
+    # per (layer, hub, node): the period and the sorted sources of its records, combined per pair below
     periods = {key: _period(behind) for key, behind in by_key.items()}
-    sources = {key: {r.source for r in behind if r.source} for key, behind in by_key.items()}
+    sources = {key: tuple(sorted({r.source for r in behind if r.source})) for key, behind in by_key.items()}
     names = [layer.value for layer in Layer]
     graph = nx.Graph(projection=Projection.INSTITUTION.value, weighting=weighting.value)
     _add_nodes(graph, ties, {r.node for r in records} | {r.hub for r in records if r.layer not in AFFILIATION_LAYERS})
     chosen = weighting.value
-    edges = []
+    # the attributes a tie through one hub gets from the hub alone, in the order of every tie's
+    alone = {number: {"weight": 1.0, "shared": 1, "overlap": 0.0, "jaccard": 0.0, "layers": (layer_of[number],),
+                      "via": (hub_of[number],), "sources": (), "start": "", "end": "",
+                      **{name: int(name == layer_of[number]) for name in names}} for number in range(len(hub_of))}
+    adjacency = graph._adj  # ties go straight in: each pair once, both ends already nodes
     for (a, b) in sorted(shared):
         keys = shared[(a, b)]
         count = len(keys)
         overlap = count / min(hub_sets[a], hub_sets[b])
         jaccard = count / (hub_sets[a] + hub_sets[b] - count)
-        ends = [key for number in keys for key in ((number, a), (number, b)) if key in periods]
+        if count == 1:
+            attrs = alone[keys[0]].copy()
+            ends = [key for key in ((keys[0], a), (keys[0], b)) if key in periods]
+        else:
+            per_layer = dict.fromkeys(names, 0)
+            for number in keys:
+                per_layer[layer_of[number]] += 1
+            attrs = {"weight": 1.0, "shared": count, "overlap": 0.0, "jaccard": 0.0,
+                     "layers": tuple(name for name in names if per_layer[name]),
+                     "via": tuple(sorted({hub_of[number] for number in keys})), "sources": (), "start": "", "end": "",
+                     **per_layer}
+            ends = [key for number in keys for key in ((number, a), (number, b)) if key in periods]
+        if chosen != "count" or count != 1:
+            attrs["weight"] = float(count if chosen == "count" else overlap if chosen == "overlap" else jaccard)
+        attrs["overlap"], attrs["jaccard"] = overlap, jaccard
+        if len(ends) == 2 and sources[ends[0]] == sources[ends[1]]:
+            attrs["sources"] = sources[ends[0]]
+        elif ends:
+            attrs["sources"] = tuple(sorted(set().union(*(sources[key] for key in ends))))
         starts = [periods[key][0] for key in ends]
         finishes = [periods[key][1] for key in ends]
-        per_layer = dict.fromkeys(names, 0)
-        for number in keys:
-            per_layer[layer_of[number]] += 1
-        attrs = {
-            "weight": float(count if chosen == "count" else overlap if chosen == "overlap" else jaccard),
-            "shared": count, "overlap": overlap, "jaccard": jaccard,
-            "layers": tuple(name for name in names if per_layer[name]),
-            "via": tuple(sorted({hub_of[number] for number in keys})),
-            "sources": tuple(sorted(sources[ends[0]] if len(ends) == 1 else set().union(*(sources[k] for k in ends)))),
-            "start": min(starts) if ends and all(starts) else "",
-            "end": max(finishes) if ends and all(finishes) else ""}
-        attrs.update(per_layer)
-        edges.append((a, b, attrs))
-    graph.add_edges_from(edges)
+        if ends and all(starts):
+            attrs["start"] = min(starts)
+        if ends and all(finishes):
+            attrs["end"] = max(finishes)
+        adjacency[a][b] = adjacency[b][a] = attrs
     return graph
 
 
