@@ -209,7 +209,7 @@ def test_network_from_an_endpoint_equals_the_store(built, oxigraph_server, tmp_p
 
 def _projections(ties: TieSet) -> list:
     odd = TieSet(ties.affiliations, {**ties.organisations, "urn:d": Organisation("urn:d", 'D\tx\ny\rz "q" é', ("company",))},
-                 ties.hubs)
+                 {**ties.hubs, "urn:Q": '=Programme, "Q"\n\r\t<&>'})
     return [analyse(ties), analyse(odd), analyse(ties, projection="two-mode"), analyse(ties, projection="alliance"),
             analyse(ties, projection="country"), analyse(ties, layers=[P]), analyse(TieSet(()))]
 

@@ -156,13 +156,10 @@ def nodes_csv(analysis: Analysis) -> bytes:
 def edges_csv(analysis: Analysis) -> bytes:
     graph = analysis.graph
     columns = _edge_columns(graph)
-    from alliancekg.network_formats import edge_rows
+    from alliancekg.network_formats import edge_lines
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["Source", "Target", "Type", "Id", "Weight", *columns])
-    writer.writerows(edge_rows(_sorted_edges(graph), columns))
-    return buffer.getvalue().encode("utf-8")
+    header = csv_table(["Source", "Target", "Type", "Id", "Weight", *columns], [])
+    return header + "".join(edge_lines(_sorted_edges(graph), columns)).encode("utf-8")
 
 
 def metrics_csv(analysis: Analysis) -> bytes:

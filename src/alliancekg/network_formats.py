@@ -31,7 +31,7 @@ from alliancekg.network_exports import _flat, _graph_items, _round, _sorted_edge
 if TYPE_CHECKING:
     from alliancekg.network import Analysis
 
-__all__ = ["edge_rows", "metrics_turtle", "write_graphml_and_gexf", "write_node_link"]
+__all__ = ["edge_lines", "metrics_turtle", "write_graphml_and_gexf", "write_node_link"]
 
 # Types as networkx's GraphML and GEXF writers name them.
 _XML_TYPES = {int: "long", str: "string", float: "double", bool: "boolean"}
@@ -415,31 +415,44 @@ def write_node_link(analysis: Analysis, file: BinaryIO) -> None:
 
 
 
-def edge_rows(edges: list[tuple[Hashable, Hashable, dict[str, Any]]], columns: list[str]) -> Iterator[list[str]]:
-    """The rows of ``edges.csv``: ``Source, Target, Type, Id, Weight`` and ``columns``, each cell
-    as :func:`~alliancekg.network_exports.csv_cell` writes it."""
+def _csv_text(value: Any) -> str:
+    """A cell as ``csv.writer`` (line terminator ``\\n``) writes :func:`csv_cell`'s text: quoted when
+    it holds a comma, a quote or a newline."""
     from alliancekg.network_exports import csv_cell
 
+    text = csv_cell(value)
+    if "," in text or '"' in text or "\n" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def edge_lines(edges: list[tuple[Hashable, Hashable, dict[str, Any]]], columns: list[str]) -> Iterator[str]:
+    """The lines of ``edges.csv`` after its header: ``Source, Target, Type, Id, Weight`` and
+    ``columns``, as ``csv.writer`` writes :func:`~alliancekg.network_exports.csv_cell`'s texts.
+
+    >>> list(edge_lines([("a", "b", {"weight": 2.0, "via": ("x", "y, z")})], ["via"]))
+    ['a,b,Undirected,e0,2,"x; y, z"\\n']
+    """
     compiled: dict[Signature, tuple[Callable[[Any], tuple[Any, ...]], list[_Column], list[dict[Any, str]],
                                     list[int]]] = {}
     ends: dict[Hashable, str] = {}
+    wanted = ["weight", *columns]
     for number, (a, b, attrs) in enumerate(edges):
         signature = (tuple(attrs), tuple(map(type, attrs.values())))
         found = compiled.get(signature)
         if found is None:
             kind_of = dict(zip(*signature, strict=True))
-            present = [c for c in ["weight", *columns] if c in kind_of]
-            found = compiled[signature] = (_getter(present), [_Column(csv_cell, kind_of[c]) for c in present],
-                                           [{} for _ in present], [i for i, c in enumerate(["weight", *columns])
-                                                                   if c not in kind_of])
+            present = [c for c in wanted if c in kind_of]
+            found = compiled[signature] = (_getter(present), [_Column(_csv_text, kind_of[c]) for c in present],
+                                           [{} for _ in present], [i for i, c in enumerate(wanted) if c not in kind_of])
         get, cells, made, missing = found
         texts = _texts(cells, made, get(attrs))
         for i in missing:  # absent: an empty cell, or a weight of 1
             texts.insert(i, "1" if i == 0 else "")
         for node in (a, b):
             if node not in ends:
-                ends[node] = csv_cell(node)
-        yield [ends[a], ends[b], "Undirected", f"e{number}", *texts]
+                ends[node] = _csv_text(node)
+        yield f"{ends[a]},{ends[b]},Undirected,e{number},{','.join(texts)}\n"
 
 
 def metrics_turtle(analysis: Analysis) -> bytes:
