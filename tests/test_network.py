@@ -247,3 +247,25 @@ def test_streamed_exports_are_the_bytes_networkx_writes(ties: TieSet) -> None:
         assert metrics_turtle(analysis) == turtle(analysis), analysis.name
     back = nx.read_gexf(io.BytesIO(gexf_file.getvalue()))
     assert back.number_of_nodes() == 0
+
+
+def test_parallel_writing_gives_the_same_files(ties: TieSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large graphs have GraphML, GEXF and JSON written by a forked process: same files; a failure
+    there is raised in the caller."""
+    from alliancekg import network_exports
+
+    analysis = analyse(ties)
+    sequential = write_analysis(analysis, tmp_path / "one", picture=False, html=False)
+    monkeypatch.setattr(network_exports, "PARALLEL_EDGES", 1)
+    parallel = write_analysis(analysis, tmp_path / "two", picture=False, html=False)
+    assert [p.name for p in parallel] == [p.name for p in sequential]
+    for one, two in zip(sequential, parallel, strict=True):
+        assert one.read_bytes() == two.read_bytes(), one.name
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(network_exports, "_write_networkx_formats", broken)
+    with pytest.raises(OSError, match="network.graphml, network.gexf and network.json"):
+        write_analysis(analysis, tmp_path / "three", picture=False, html=False)
+    assert (tmp_path / "three" / "metrics.ttl").is_file() and not (tmp_path / "three" / "network.json").exists()

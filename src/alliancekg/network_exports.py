@@ -23,7 +23,10 @@ import csv
 import io
 import json
 import math
+import os
 import re
+import sys
+import traceback
 from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -247,40 +250,80 @@ def node_link(analysis: Analysis) -> bytes:
     return (json.dumps(_json_ready(data), indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
 
 
-def write_all(analysis: Analysis, out_dir: Path, *, picture: bool = True, html: bool = True) -> list[Path]:
-    """Write every export of ``analysis`` into ``out_dir``; returns the paths, in writing order."""
-    from alliancekg.network_formats import metrics_turtle, write_graphml_and_gexf, write_node_link
+#: From this many ties, GraphML, GEXF and JSON are written by a forked process beside the rest.
+PARALLEL_EDGES = 100_000
 
+
+def write_all(analysis: Analysis, out_dir: Path, *, picture: bool = True, html: bool = True) -> list[Path]:
+    """Write every export of ``analysis`` into ``out_dir``; returns the paths, in writing order.
+
+    A graph of :data:`PARALLEL_EDGES` ties or more has its GraphML, GEXF and JSON written by a
+    forked copy of the process (where the system can fork) while this one writes the rest: the
+    same files, in about half the time on two cores. A failure in either is raised here."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = {
-        "nodes.csv": nodes_csv(analysis), "edges.csv": edges_csv(analysis), "metrics.csv": metrics_csv(analysis),
-        "dictionary.csv": csv_table(["file", "column", "type", "description"], dictionary_rows(analysis)),
-        "summary.json": summary_json(analysis),
-    }
-    written = []
-    for name, data in files.items():
-        write_atomic(out_dir / name, data)
-        written.append(out_dir / name)
+    names = ["nodes.csv", "edges.csv", "metrics.csv", "dictionary.csv", "summary.json", "network.graphml",
+             "network.gexf", "network.json", "metrics.ttl"]
+    helper = None
+    if analysis.graph.number_of_edges() >= PARALLEL_EDGES and hasattr(os, "fork"):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        helper = os.fork()
+        if helper == 0:  # the forked copy: the three networkx formats, then leave at once
+            status = 1
+            try:
+                _write_networkx_formats(analysis, out_dir)
+                status = 0
+            except BaseException:  # noqa: BLE001 - reported through the exit status
+                traceback.print_exc()
+            finally:
+                os._exit(status)
+    try:
+        write_atomic(out_dir / "nodes.csv", nodes_csv(analysis))
+        write_atomic(out_dir / "edges.csv", edges_csv(analysis))
+        write_atomic(out_dir / "metrics.csv", metrics_csv(analysis))
+        write_atomic(out_dir / "dictionary.csv", csv_table(["file", "column", "type", "description"],
+                                                           dictionary_rows(analysis)))
+        write_atomic(out_dir / "summary.json", summary_json(analysis))
+        if helper is None:
+            _write_networkx_formats(analysis, out_dir)
+        from alliancekg.network_formats import metrics_turtle
+
+        write_atomic(out_dir / "metrics.ttl", metrics_turtle(analysis))  # network_rdf.turtle's bytes, faster
+        written = [out_dir / name for name in names]
+        if picture or html:
+            written += _write_pictures(analysis, out_dir, picture=picture, html=html)
+    finally:
+        if helper is not None:
+            _, status = os.waitpid(helper, 0)
+    if helper is not None and status != 0:
+        raise OSError(f"writing network.graphml, network.gexf and network.json into {out_dir} failed "
+                      f"(exit status {status})")
+    return written
+
+
+def _write_networkx_formats(analysis: Analysis, out_dir: Path) -> None:
+    from alliancekg.network_formats import write_graphml_and_gexf, write_node_link
+
     with atomic_file(out_dir / "network.graphml") as graphml, atomic_file(out_dir / "network.gexf") as gexf_file:
         write_graphml_and_gexf(analysis, graphml, gexf_file)
     with atomic_file(out_dir / "network.json") as file:
         write_node_link(analysis, file)
-    write_atomic(out_dir / "metrics.ttl", metrics_turtle(analysis))  # network_rdf.turtle's bytes, faster
-    written += [out_dir / name for name in ("network.graphml", "network.gexf", "network.json", "metrics.ttl")]
-    if picture or html:
-        from alliancekg import pictures
 
-        seed = analysis.options.seed
-        title = _title(analysis)
-        positions = pictures.layout(analysis.graph, seed=seed)  # one layout for both views
-        if picture:
-            pictures.write_png(analysis.graph, out_dir / "network.png", seed=seed, title=title, positions=positions)
-            written.append(out_dir / "network.png")
-        if html:
-            pictures.write_html(analysis.graph, out_dir / "network.html", seed=seed, title=title,
-                                positions=positions)
-            written.append(out_dir / "network.html")
+
+def _write_pictures(analysis: Analysis, out_dir: Path, *, picture: bool, html: bool) -> list[Path]:
+    from alliancekg import pictures
+
+    seed = analysis.options.seed
+    title = _title(analysis)
+    positions = pictures.layout(analysis.graph, seed=seed)  # one layout for both views
+    written = []
+    if picture:
+        pictures.write_png(analysis.graph, out_dir / "network.png", seed=seed, title=title, positions=positions)
+        written.append(out_dir / "network.png")
+    if html:
+        pictures.write_html(analysis.graph, out_dir / "network.html", seed=seed, title=title, positions=positions)
+        written.append(out_dir / "network.html")
     return written
 
 
