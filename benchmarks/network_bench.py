@@ -327,7 +327,7 @@ def markdown(rows: list[dict[str, Any]], about: dict[str, Any], *, seed: int, bu
     lines += ["", "## Steps", "",
               ("Seconds spent in the main steps, timed by wrapping the library's functions in the benchmark's "
               "process; an indented step is part of the step above it, and *rest* is the stage's time outside "
-              "the listed steps. From 100,000 ties GraphML, GEXF and JSON are written by a forked process "
+              "the listed steps. From 100,000 ties GraphML, GEXF and edges.csv are written by a forked process "
               "beside the other files (marked ∥, not part of *rest*; its peak memory is the *writer RSS*)."), ""]
     lines.append("| stage | step | " + " | ".join(f"{r['size']:,}" for r in rows) + " |")
     lines.append("|---|---|" + "---:|" * len(rows))

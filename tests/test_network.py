@@ -250,7 +250,7 @@ def test_streamed_exports_are_the_bytes_networkx_writes(ties: TieSet) -> None:
 
 
 def test_parallel_writing_gives_the_same_files(ties: TieSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Large graphs have GraphML, GEXF and JSON written by a forked process: same files; a failure
+    """Large graphs have GraphML, GEXF and edges.csv written by a forked process: same files; a failure
     there is raised in the caller."""
     from alliancekg import network_exports
 
@@ -265,7 +265,7 @@ def test_parallel_writing_gives_the_same_files(ties: TieSet, tmp_path: Path, mon
     def broken(*_: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(network_exports, "_write_networkx_formats", broken)
-    with pytest.raises(OSError, match="network.graphml, network.gexf and network.json"):
+    monkeypatch.setattr(network_exports, "_write_largest", broken)
+    with pytest.raises(OSError, match="network.graphml, network.gexf and edges.csv"):
         write_analysis(analysis, tmp_path / "three", picture=False, html=False)
-    assert (tmp_path / "three" / "metrics.ttl").is_file() and not (tmp_path / "three" / "network.json").exists()
+    assert (tmp_path / "three" / "metrics.ttl").is_file() and not (tmp_path / "three" / "edges.csv").exists()
