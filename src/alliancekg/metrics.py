@@ -280,7 +280,8 @@ def _dependencies(distance: sp.csr_array, sources: np.ndarray) -> np.ndarray:
     fixed point after as many rounds as the DAG is deep. Sources go in batches, as one DAG.
     """
     n = distance.shape[0]
-    starts = np.repeat(np.arange(n), np.diff(distance.indptr))
+    degrees = np.diff(distance.indptr)
+    starts = np.repeat(np.arange(n), degrees)
     ends, lengths = distance.indices, distance.data
     total = np.zeros(n)
     batch = max(1, min(len(sources), _BLOCK_CELLS // max(len(lengths), n, 1)))
@@ -288,7 +289,8 @@ def _dependencies(distance: sp.csr_array, sources: np.ndarray) -> np.ndarray:
         chosen = sources[begin:begin + batch]
         size = len(chosen) * n
         dist = csgraph.dijkstra(distance, directed=True, indices=chosen)
-        tight = (dist[:, starts] + lengths == dist[:, ends]) & np.isfinite(dist[:, ends])
+        dist[np.isinf(dist)] = np.nan  # unreachable: no edge of the DAG, as NaN equals nothing
+        tight = np.repeat(dist, degrees, axis=1) + lengths == np.take(dist, ends, axis=1)
         which, edge = np.nonzero(tight)
         dag = sp.csr_array((np.ones(len(edge)), (which * n + starts[edge], which * n + ends[edge])),
                            shape=(size, size))
