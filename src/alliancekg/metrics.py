@@ -79,30 +79,44 @@ def _brokerage(adjacency: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
     """Burt's constraint and effective size for every node, weighted as networkx defines them:
     ``p_ij = w_ij / strength_i`` and ``m_ij = w_ij / max_k w_ik``. Isolated nodes get NaN.
 
-    Both need a sum over the common neighbours of each tied pair: ``(P P)_ij`` and ``(P Mᵀ)_ij``.
-    They come from one product with complex numbers, ``P (P + i Mᵀ)``, as its real and imaginary
-    parts, computed in row blocks and kept on the ties only."""
+    Both need a sum over the common neighbours ``q`` of each tied pair ``i, j``:
+    ``(P P)_ij = Σ w_iq w_qj / strength_q / strength_i`` and ``(P Mᵀ)_ij = Σ w_iq w_qj / strength_i
+    / max_k w_jk``. The sums are symmetric in ``i, j``, so they are computed for ``j >= i`` only,
+    both at once as the real and imaginary parts of one product with complex numbers, in row
+    blocks, kept on the ties only."""
     n = adjacency.shape[0]
     if adjacency.nnz == 0:
         return np.full(n, np.nan), np.full(n, np.nan)
-    binary = sp.csr_array((np.ones(adjacency.nnz), adjacency.indices, adjacency.indptr), shape=adjacency.shape)
     strength = np.asarray(adjacency.sum(axis=1)).ravel()
     peak = adjacency.max(axis=1).toarray().ravel()
     rows = np.repeat(np.arange(n), np.diff(adjacency.indptr))
     with np.errstate(divide="ignore", invalid="ignore"):
-        p_data = np.where(strength[rows] > 0, adjacency.data / strength[rows], 0.0)
-        m_transposed = np.where(peak[adjacency.indices] > 0, adjacency.data / peak[adjacency.indices], 0.0)
-    p = sp.csr_array((p_data, adjacency.indices, adjacency.indptr), shape=adjacency.shape)
-    right = sp.csr_array((p_data + 1j * m_transposed, adjacency.indices, adjacency.indptr), shape=adjacency.shape)
-    constraint, redundancy = np.zeros(n), np.zeros(n)
+        scaled = np.where(strength[rows] > 0, adjacency.data / strength[rows], 0.0)
+    right = sp.csc_array(sp.csr_array((scaled + 1j * adjacency.data, adjacency.indices, adjacency.indptr),
+                                      shape=adjacency.shape))
+    binary = sp.csr_array((np.ones(adjacency.nnz), adjacency.indices, adjacency.indptr), shape=adjacency.shape)
     rows_per_block = max(1, _BLOCK_CELLS // n)
-    for begin in range(0, n, rows_per_block):
-        end = min(n, begin + rows_per_block)
-        product = sp.csr_array((p[begin:end] @ right).multiply(binary[begin:end]))
-        direct = sp.csr_array(p[begin:end] + sp.csr_array((product.data.real, product.indices, product.indptr),
-                                                          shape=product.shape))
-        constraint[begin:end] = np.asarray(direct.power(2).sum(axis=1)).ravel()
-        redundancy[begin:end] = np.asarray(product.sum(axis=1)).ravel().imag
+    step = max(rows_per_block, n // 16)  # columns are cut every ``step``: a block multiplies from its cut on
+    found_rows, found_cols, found = [], [], []
+    for cut in range(0, n, step):
+        tail = sp.csr_array(right[:, cut:])
+        for begin in range(cut, min(n, cut + step), rows_per_block):
+            end = min(n, begin + rows_per_block, cut + step)
+            product = sp.coo_array(sp.csr_array(adjacency[begin:end] @ tail).multiply(binary[begin:end, cut:]))
+            keep = product.col + cut >= product.row + begin
+            found_rows.append(product.row[keep] + begin)
+            found_cols.append(product.col[keep] + cut)
+            found.append(product.data[keep])
+    i, j, values = np.concatenate(found_rows), np.concatenate(found_cols), np.concatenate(found)
+    off = i != j
+    both = sp.csr_array((np.concatenate([values, values[off]]), (np.concatenate([i, j[off]]),
+                                                                  np.concatenate([j, i[off]]))), shape=(n, n))
+    direct = sp.csr_array(adjacency + sp.csr_array((both.data.real, both.indices, both.indptr), shape=both.shape))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        constraint = np.asarray(direct.power(2).sum(axis=1)).ravel() / strength ** 2
+        inverse_peak = np.where(peak > 0, 1 / peak, 0.0)
+        redundancy = sp.csr_array((both.data.imag, both.indices, both.indptr), shape=both.shape) @ inverse_peak
+        redundancy = redundancy / strength
     degree = np.diff(adjacency.indptr).astype(float)
     effective = degree - redundancy
     isolated = degree == 0
