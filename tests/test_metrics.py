@@ -220,3 +220,24 @@ def test_large_graph_communities_are_seeded_and_as_good_as_networkx() -> None:
     theirs = nx.community.modularity(graph, nx.community.louvain_communities(graph, seed=3))
     assert ours == pytest.approx(theirs, abs=0.02) and ours > 0.6
     assert graph_summary(graph, partition=found, metrics={}, options=options)["modularity"] == pytest.approx(ours)
+
+
+def test_forked_paths_give_the_same_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large graphs compute betweenness and closeness in a forked process: same rows and notes; a
+    failure there is raised in the caller."""
+    from alliancekg import metrics
+
+    graph = _random_weighted(1)
+    options = MetricOptions(exact_limit=30, samples=9)
+    notes: list[str] = []
+    expected = node_metrics(graph, options=options, notes=notes)
+    monkeypatch.setattr(metrics, "PARALLEL_NODES", 1)
+    forked_notes: list[str] = []
+    assert node_metrics(graph, options=options, notes=forked_notes) == expected and forked_notes == notes
+
+    def broken(*_: object) -> None:
+        raise ValueError("no")
+
+    monkeypatch.setattr(metrics, "_closeness", broken)
+    with pytest.raises(RuntimeError, match="forked metric computation failed"):
+        node_metrics(graph, options=options)

@@ -17,8 +17,12 @@ Distances are ``1 / weight``: a stronger tie is a shorter path.
 from __future__ import annotations
 
 import math
+import os
+import pickle
 import random
-from collections.abc import Hashable, Mapping
+import signal
+import traceback
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -36,6 +40,8 @@ METRICS = ("degree", "strength", "betweenness", "closeness", "eigenvector", "pag
            "core_number", "constraint", "effective_size", "community")
 _BLOCK_CELLS = 4_000_000  # rows x columns of one block of a sparse product
 _DENSE_EIGEN = 500  # graphs up to this size get a dense, exact eigen-decomposition
+#: From this many nodes, betweenness and closeness run in a forked process beside the other metrics.
+PARALLEL_NODES = 5000
 
 
 @dataclass(frozen=True)
@@ -373,14 +379,52 @@ def _pagerank(adjacency: sp.csr_array, options: MetricOptions) -> np.ndarray | N
     return None
 
 
+def _beside(compute: Callable[[], Any], *, fork: bool) -> Callable[[], Any]:
+    """Run ``compute`` in a forked copy of the process (when ``fork`` and the system can), so it
+    uses the second core while the caller computes other metrics; the function returned waits for
+    its result (or, with ``cancel=True``, stops it). Otherwise compute it now."""
+    if not fork or not hasattr(os, "fork"):
+        result = compute()
+        return lambda *, cancel=False: result
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # the forked copy: compute, send the result, leave at once
+        os.close(reading)
+        status = 1
+        try:
+            with os.fdopen(writing, "wb") as pipe:
+                pickle.dump(compute(), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            status = 0
+        except BaseException:  # noqa: BLE001 - reported through the exit status
+            traceback.print_exc()
+        finally:
+            os._exit(status)
+    os.close(writing)
+
+    def wait(*, cancel: bool = False) -> Any:
+        if cancel:
+            os.kill(child, signal.SIGKILL)
+        with os.fdopen(reading, "rb") as pipe:
+            data = pipe.read()  # before waiting, so a full pipe cannot block the child
+        _, status = os.waitpid(child, 0)
+        if cancel:
+            return None
+        if status != 0:
+            raise RuntimeError(f"the forked metric computation failed (exit status {status})")
+        return pickle.loads(data)
+    return wait
+
+
 def node_metrics(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPTIONS,
                  partition: Mapping[Hashable, int] | None = None,
                  notes: list[str] | None = None) -> dict[Hashable, dict[str, Any]]:
     """Every metric of :data:`METRICS` for every node, keyed by node in sorted order.
 
-    ``partition`` defaults to :func:`communities`. Undefined values are ``None``: constraint and effective size of an isolated node, eigenvector
-    centrality of a graph without edges, PageRank that does not converge. ``notes`` (when given)
-    collects a sentence for each such case and for each sampled computation.
+    ``partition`` defaults to :func:`communities`. Undefined values are ``None``: constraint and
+    effective size of an isolated node, eigenvector centrality of a graph without edges, PageRank
+    that does not converge. ``notes`` (when given) collects a sentence for each such case and for
+    each sampled computation. From :data:`PARALLEL_NODES` nodes, betweenness and closeness are
+    computed by a forked process beside the others (where the system can fork).
     """
     notes = notes if notes is not None else []
     nodes = _index(graph)
@@ -389,24 +433,29 @@ def node_metrics(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPTIONS,
     adjacency = _adjacency(graph, nodes)
     if partition is None:
         partition = _communities(graph, nodes, adjacency, options, notes)
-    betweenness, k = _betweenness(adjacency, options)
+    paths = _beside(lambda: (_betweenness(adjacency, options), _closeness(adjacency, options)),
+                    fork=len(nodes) >= PARALLEL_NODES)
+    try:
+        eigenvector, parts = _eigenvector(adjacency)
+        pagerank = _pagerank(adjacency, options)
+        constraint, effective = _brokerage(adjacency)
+        clustering = _clustering(adjacency)
+        core = _core_number(adjacency)
+    except BaseException:
+        paths(cancel=True)
+        raise
+    (betweenness, k), (closeness, sampled) = paths()
     if k is not None:
         notes.append(f"betweenness sampled from {k} sources (seed {options.seed}) above {options.exact_limit} nodes")
-    closeness, sampled = _closeness(adjacency, options)
     if sampled:
         notes.append(f"closeness estimated from {options.samples} pivots in {sampled} component(s) "
                      f"above {options.exact_limit} nodes (seed {options.seed})")
-    eigenvector, parts = _eigenvector(adjacency)
     if parts > 1:
         notes.append(f"eigenvector centrality computed per component ({parts} components), each scaled to unit length")
     if eigenvector is None:
         notes.append("eigenvector centrality is undefined: the graph has no edges or the solver did not converge")
-    pagerank = _pagerank(adjacency, options)
     if pagerank is None:
         notes.append("PageRank did not converge")
-    constraint, effective = _brokerage(adjacency)
-    clustering = _clustering(adjacency)
-    core = _core_number(adjacency)
     strength = np.asarray(adjacency.sum(axis=1)).ravel()
     rows: dict[Hashable, dict[str, Any]] = {}
     for i, node in enumerate(nodes):
