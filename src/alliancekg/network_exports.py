@@ -329,16 +329,20 @@ def _write_largest(analysis: Analysis, out_dir: Path) -> None:
 
 def _write_pictures(analysis: Analysis, out_dir: Path, *, picture: bool, html: bool) -> list[Path]:
     from alliancekg import pictures
+    from alliancekg.layouts import drawn_edges
 
     seed = analysis.options.seed
     title = _title(analysis)
-    positions = pictures.layout(analysis.graph, seed=seed)  # one layout for both views
+    positions = pictures.layout(analysis.graph, seed=seed)  # one layout and one set of ties for both views
+    drawn = drawn_edges(analysis.graph, list(positions), counted=True)
     written = []
     if picture:
-        pictures.write_png(analysis.graph, out_dir / "network.png", seed=seed, title=title, positions=positions)
+        pictures.write_png(analysis.graph, out_dir / "network.png", seed=seed, title=title, positions=positions,
+                           drawn=drawn)
         written.append(out_dir / "network.png")
     if html:
-        pictures.write_html(analysis.graph, out_dir / "network.html", seed=seed, title=title, positions=positions)
+        pictures.write_html(analysis.graph, out_dir / "network.html", seed=seed, title=title, positions=positions,
+                            drawn=drawn)
         written.append(out_dir / "network.html")
     return written
 

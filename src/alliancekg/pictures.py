@@ -53,12 +53,14 @@ _UNSAFE_JSON = re.compile("[<>&\u007f-\u009f\u2028\u2029\ud800-\udfff]")
 
 def write_png(graph: nx.Graph, path: Path | str, *, colour_by: str = "community", size_by: str = "strength",
               labels: int = 15, seed: int = 42, max_nodes: int = 2000, max_edges: int = MAX_EDGES,
-              title: str = "", positions: Mapping[Hashable, tuple[float, float]] | None = None) -> None:
+              title: str = "", positions: Mapping[Hashable, tuple[float, float]] | None = None,
+              drawn: tuple[list[tuple[Hashable, Hashable, Mapping[str, Any]]], int] | None = None) -> None:
     """Draw the network to a PNG: nodes coloured by the categorical attribute ``colour_by`` (the ten
     most frequent values in the legend, the rest grey), sized by ``size_by``, edges shaded by
     weight, the ``labels`` largest nodes named, and a footnote with what was drawn. ``positions``
     (from :func:`layout` with the same ``seed``, ``max_nodes`` and ``max_edges``) saves laying the graph
-    out again.
+    out again, and ``drawn`` (from :func:`~alliancekg.layouts.drawn_edges` of those nodes with
+    ``counted=True``) finding the ties to draw.
 
     Raises :class:`~alliancekg.errors.UsageError` for bad options (see :func:`layout`).
 
@@ -72,7 +74,7 @@ def write_png(graph: nx.Graph, path: Path | str, *, colour_by: str = "community"
     if labels < 0:
         raise UsageError(f"labels must be 0 or more, not {labels}")
     drawing = _Drawing.of(graph, colour_by=colour_by, size_by=size_by, seed=seed, max_nodes=max_nodes,
-                          max_edges=max_edges, positions=positions)
+                          max_edges=max_edges, positions=positions, drawn=drawn)
     from matplotlib import patheffects, style
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import LineCollection
@@ -106,7 +108,8 @@ def write_png(graph: nx.Graph, path: Path | str, *, colour_by: str = "community"
 
 def write_html(graph: nx.Graph, path: Path | str, *, colour_by: str = "community", seed: int = 42,
                max_nodes: int = 2000, max_edges: int = MAX_EDGES, title: str = "", root: Path | None = None,
-               positions: Mapping[Hashable, tuple[float, float]] | None = None) -> None:
+               positions: Mapping[Hashable, tuple[float, float]] | None = None,
+               drawn: tuple[list[tuple[Hashable, Hashable, Mapping[str, Any]]], int] | None = None) -> None:
     """Write one HTML page that works offline: cytoscape.js inlined from ``node_modules`` under the
     project folder ``root`` (default :func:`~alliancekg.settings.find_root`), the graph embedded as
     JSON, positions from :func:`layout`, a search box, a legend and a side panel with the clicked
@@ -124,7 +127,7 @@ def write_html(graph: nx.Graph, path: Path | str, *, colour_by: str = "community
     (True, False)
     """
     drawing = _Drawing.of(graph, colour_by=colour_by, size_by="strength", seed=seed, max_nodes=max_nodes,
-                          max_edges=max_edges, positions=positions)
+                          max_edges=max_edges, positions=positions, drawn=drawn)
     library = _cytoscape(root or find_root())
     heading = _plain(title, 200) or "Network"
     values = {"TITLE": html.escape(heading), "DATA": _script_json(_page_data(drawing)),
@@ -152,7 +155,8 @@ class _Drawing:
 
     @classmethod
     def of(cls, graph: nx.Graph, *, colour_by: str, size_by: str, seed: int, max_nodes: int,
-           max_edges: int = MAX_EDGES, positions: Mapping[Hashable, tuple[float, float]] | None = None) -> _Drawing:
+           max_edges: int = MAX_EDGES, positions: Mapping[Hashable, tuple[float, float]] | None = None,
+           drawn: tuple[list[tuple[Hashable, Hashable, Mapping[str, Any]]], int] | None = None) -> _Drawing:
         positions = dict(positions) if positions is not None else layout(graph, seed=seed, max_nodes=max_nodes,
                                                                          max_edges=max_edges)
         nodes = list(positions)
@@ -160,7 +164,7 @@ class _Drawing:
         values = {node: number(graph.nodes[node].get(size_by)) for node in nodes}
         low, high = min(values.values(), default=0.0), max(values.values(), default=0.0)
         sizes = {node: math.sqrt((value - low) / (high - low)) if high > low else 0.5 for node, value in values.items()}
-        edges, among = drawn_edges(graph, nodes, max_edges, counted=True)
+        edges, among = drawn if drawn is not None else drawn_edges(graph, nodes, max_edges, counted=True)
         top = max((edge_weight(attrs) for _, _, attrs in edges), default=1.0) or 1.0
         shades = {(u, v): math.sqrt(edge_weight(attrs) / top) for u, v, attrs in edges}
         return cls(graph, nodes, edges, positions, colours, legend, sizes, shades, colour_by, among)
