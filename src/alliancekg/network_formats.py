@@ -73,7 +73,7 @@ class _Column:
 
     __slots__ = ("convert", "kind")
 
-    def __init__(self, convert: Callable[[Any], str], kind: type) -> None:
+    def __init__(self, convert: Callable[[Any], Any], kind: type) -> None:
         self.convert, self.kind = convert, kind
 
     def keeps(self, value: Any) -> bool:
@@ -85,7 +85,7 @@ class _Column:
         return kind is tuple and all(type(v) is str for v in value)
 
 
-def _texts(columns: list[_Column], made: list[dict[Any, str]], values: tuple[Any, ...]) -> list[str]:
+def _texts(columns: list[_Column], made: list[dict[Any, Any]], values: tuple[Any, ...]) -> list[Any]:
     """The texts of ``values``, one per column: remembered ones looked up at C speed, the others made."""
     try:
         texts = list(map(dict.get, made, values))
@@ -105,19 +105,19 @@ class _NotFinite(Exception):
     """A float attribute is NaN or infinite: the element is written the slow way, without it."""
 
 
-def _xml_column(kind: type, gexf: bool) -> _Column:
-    """Flattened, then shown and escaped as the GraphML (text) or GEXF (attribute) writer does."""
-    escape = _gexf_attribute if gexf else _text
+def _xml_column(kind: type) -> _Column:
+    """Flattened, then shown and escaped as the GraphML (text) and the GEXF (attribute) writer do."""
     if kind is bool:
-        return _Column((lambda v: str(v).lower()) if gexf else str, kind)
+        return _Column(lambda v: (str(v), str(v).lower()), kind)
     if kind is int:
-        return _Column(int.__repr__, kind)
+        return _Column(lambda v: (int.__repr__(v),) * 2, kind)
 
-    def convert(value: Any) -> str:
+    def convert(value: Any) -> tuple[str, str]:
         flat = _flat(value)
         if flat is None:
             raise _NotFinite
-        return escape(_shown(flat))
+        shown = _shown(flat)
+        return _text(shown), _gexf_attribute(shown)
     return _Column(convert, kind)
 
 
@@ -175,10 +175,8 @@ class _Compiled:
         self.names = [name for name, _ in kept]
         self.flat_types = [(name, _flat_type(kind)) for name, kind in kept]
         self.get = _getter(self.names)
-        self.graphml = [_xml_column(kind, False) for _, kind in kept]
-        self.gexf = [_xml_column(kind, True) for _, kind in kept]
-        self.graphml_made: list[dict[Any, str]] = [{} for _ in kept]
-        self.gexf_made: list[dict[Any, str]] = [{} for _ in kept]
+        self.xml = [_xml_column(kind) for _, kind in kept]
+        self.xml_made: list[dict[Any, tuple[str, str]]] = [{} for _ in kept]
         order = {key: i for i, key in enumerate(_GEXF_EDGE_OWN)}
         own = sorted((order[name], i) for i, name in enumerate(self.names) if name in order)
         self.gexf_order = _getter([i for _, i in own] + [i for i, name in enumerate(self.names) if name not in order])
@@ -336,8 +334,7 @@ class _XmlWriters:
             compiled = self.compile(attrs)
             values = compiled.get(attrs)
             try:
-                graphml_texts = _texts(compiled.graphml, compiled.graphml_made, values)
-                gexf_texts = _texts(compiled.gexf, compiled.gexf_made, values)
+                graphml_texts, gexf_texts = zip(*_texts(compiled.xml, compiled.xml_made, values)) if values else ((), ())
             except _NotFinite:  # a NaN or infinite value is left out of this tie only
                 graphml_parts.append(self._slow_graphml(ends[a][0], ends[b][0], attrs))
                 gexf_parts.append(self._slow_gexf(number, ends[a][0], ends[b][0], attrs))
