@@ -210,8 +210,11 @@ def test_network_from_an_endpoint_equals_the_store(built, oxigraph_server, tmp_p
 def _projections(ties: TieSet) -> list:
     odd = TieSet(ties.affiliations, {**ties.organisations, "urn:d": Organisation("urn:d", 'D\tx\ny\rz "q" é', ("company",))},
                  {**ties.hubs, "urn:Q": '=Programme, "Q"\n\r\t<&>'})
+    special = analyse(ties)  # an attribute GEXF makes the element's own: networkx's writers take over
+    for _, _, attrs in special.graph.edges(data=True):
+        attrs["label"] = "a tie"
     return [analyse(ties), analyse(odd), analyse(ties, projection="two-mode"), analyse(ties, projection="alliance"),
-            analyse(ties, projection="country"), analyse(ties, layers=[P]), analyse(TieSet(()))]
+            analyse(ties, projection="country"), analyse(ties, layers=[P]), special, analyse(TieSet(()))]
 
 
 def test_streamed_exports_are_the_bytes_networkx_writes(ties: TieSet) -> None:

@@ -369,10 +369,27 @@ class _XmlWriters:
                                                 for k, v in items if k not in _GEXF_EDGE_OWN])
 
 
+#: Attributes networkx's GEXF writer turns into something else than an attribute value.
+_GEXF_SPECIAL = {"node": {"id", "pid", "start", "end", "parents", "slices", "spells", "viz"},
+                 "edge": {"id", "label", "type", "key", "slices", "spells", "viz"}}
+
+
 def write_graphml_and_gexf(analysis: Analysis, graphml: BinaryIO, gexf: BinaryIO) -> None:
     """``network.graphml`` and ``network.gexf`` in one streamed pass: the bytes networkx's writers
-    give for :func:`~alliancekg.network_exports.flat_graph`, without building it or either document."""
-    _XmlWriters(analysis).write(graphml, gexf)
+    give for :func:`~alliancekg.network_exports.flat_graph`, without building it or either document.
+    A graph whose nodes or ties carry an attribute GEXF treats specially (``id``, ``spells``...),
+    which no projection makes, is written by networkx's writers instead."""
+    writers = _XmlWriters(analysis)
+    if any(name in _GEXF_SPECIAL[scope] for scope, keys in (("node", writers.node_keys), ("edge", writers.edge_keys))
+           for name, _ in keys):
+        from alliancekg.network_exports import flat_graph, write_graphml
+        from alliancekg.network_exports import gexf as gexf_bytes
+
+        flat = flat_graph(analysis)
+        write_graphml(flat, graphml)
+        gexf.write(gexf_bytes(flat))
+        return
+    writers.write(graphml, gexf)
 
 
 def write_node_link(analysis: Analysis, file: BinaryIO) -> None:
@@ -409,7 +426,6 @@ def write_node_link(analysis: Analysis, file: BinaryIO) -> None:
     file.write(f',\n "graph": {_json_text(dict(analysis.summary), " ")},\n "multigraph": false,\n'.encode())
     items("nodes", ("  " + _json_text({**graph.nodes[node], "id": node}, "  ") for node in sorted(graph)))
     file.write(b"\n}\n")
-
 
 
 def _csv_text(value: Any) -> str:
