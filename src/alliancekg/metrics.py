@@ -379,13 +379,16 @@ def _pagerank(adjacency: sp.csr_array, options: MetricOptions) -> np.ndarray | N
     return None
 
 
-def _beside(compute: Callable[[], Any], *, fork: bool) -> Callable[[], Any]:
+def _beside(compute: Callable[[], Any], *, fork: bool) -> Callable[..., Any]:
     """Run ``compute`` in a forked copy of the process (when ``fork`` and the system can), so it
     uses the second core while the caller computes other metrics; the function returned waits for
     its result (or, with ``cancel=True``, stops it). Otherwise compute it now."""
     if not fork or not hasattr(os, "fork"):
         result = compute()
-        return lambda *, cancel=False: result
+
+        def computed(*, cancel: bool = False) -> Any:
+            return result
+        return computed
     reading, writing = os.pipe()
     child = os.fork()
     if child == 0:  # the forked copy: compute, send the result, leave at once

@@ -157,7 +157,7 @@ def _signature(attrs: dict[str, Any]) -> Signature:
     return tuple(attrs), tuple(map(type, attrs.values()))
 
 
-def _getter(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+def _getter(names: list[Any]) -> Callable[[Any], tuple[Any, ...]]:
     if not names:
         return lambda values: ()
     if len(names) == 1:
@@ -279,7 +279,7 @@ class _XmlWriters:
     def gexf_head(self) -> str:
         blocks = {}
         for scope, keys in (("node", self.node_keys), ("edge", self.edge_keys)):
-            ids, lines = self.gexf_ids[scope], []
+            ids, lines = self.gexf_ids[scope], list[tuple[str, str]]()
             for name, kind in keys:  # first-seen order is the order of the ids; the first type counts
                 if name in ids and ids[name] not in {line[0] for line in lines}:
                     line = f'      <attribute id="{ids[name]}" title="{_gexf_attribute(name)}" type="{_XML_TYPES[kind]}" />'
