@@ -225,7 +225,7 @@ def test_large_graph_communities_are_seeded_and_as_good_as_networkx() -> None:
 def test_forked_paths_give_the_same_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     """Large graphs compute betweenness and closeness in a forked process: same rows and notes; a
     failure there is raised in the caller."""
-    from alliancekg import metrics
+    from alliancekg import matrix_metrics, metrics
 
     graph = _random_weighted(1)
     options = MetricOptions(exact_limit=30, samples=9)
@@ -238,6 +238,6 @@ def test_forked_paths_give_the_same_rows(monkeypatch: pytest.MonkeyPatch) -> Non
     def broken(*_: object) -> None:
         raise ValueError("no")
 
-    monkeypatch.setattr(metrics, "_closeness", broken)
+    monkeypatch.setattr(matrix_metrics, "_closeness", broken)
     with pytest.raises(RuntimeError, match="forked metric computation failed"):
         node_metrics(graph, options=options)
