@@ -131,8 +131,12 @@ def csv_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 
 
 def _present(graph: nx.Graph, columns: Iterable[str], *, edges: bool = False) -> list[str]:
-    items = [attrs for _, _, attrs in graph.edges(data=True)] if edges else [attrs for _, attrs in graph.nodes(data=True)]
-    return [c for c in columns if any(c in attrs for attrs in items)]
+    """The ``columns`` that some node (or edge) has as an attribute, in the order given."""
+    items = (attrs for _, _, attrs in graph.edges(data=True)) if edges else (attrs for _, attrs in graph.nodes(data=True))
+    names: set[str] = set()
+    for keys in {tuple(attrs) for attrs in items}:  # few distinct sets of names
+        names.update(keys)
+    return [c for c in columns if c in names]
 
 
 def _node_columns(graph: nx.Graph) -> list[str]:
