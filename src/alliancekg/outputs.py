@@ -1,28 +1,33 @@
 """Writing the published files: Turtle, N-Triples, JSON-LD with its context, and VoID/DCAT.
 
-Every writer produces the same bytes for the same graph: subjects, predicates and objects are
-sorted and the graph has no blank nodes.
+Every writer produces the same bytes for the same graph. The dumps of the dataset stream: the
+store writes N-Triples, whose lines are sorted in runs on disk and merged; Turtle, RDF/XML and
+JSON-LD are written from that sorted file, one subject at a time, so no step holds the whole
+dataset as Python objects.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from itertools import groupby
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
-from alliancekg.loading import rdflib_triples
+from alliancekg.loading import rdflib_lexical, rdflib_triples, to_rdflib
 from alliancekg.namespaces import ID, PREFIXES, bind_prefixes
 
 __all__ = ["DISTRIBUTIONS", "atomic_file", "dataset_description", "jsonld_context", "write_atomic", "write_jsonld",
-           "write_ntriples", "write_rdfxml", "write_turtle"]
+           "write_jsonld_dump", "write_ntriples", "write_rdfxml", "write_turtle", "write_turtle_dump"]
 
 #: file name, media type, label of each dump.
 DISTRIBUTIONS = (
@@ -41,21 +46,62 @@ def store_to_graph(store: ox.Store) -> Graph:
     return graph
 
 
-def write_ntriples(store: ox.Store, path: Path) -> None:
-    """N-Triples, one triple a line, lines sorted."""
-    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store]
-    text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-    assert isinstance(text, bytes)
-    lines = sorted(set(text.decode("utf-8").splitlines()))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+def write_ntriples(store: ox.Store, path: Path, *, run_bytes: int = 256 * 2**20) -> None:
+    """N-Triples of the default graph of ``store``, one triple a line, lines sorted.
+
+    The store writes its triples to a temporary file; runs of about ``run_bytes`` are sorted in
+    memory and, when there are several, merged, so memory stays near ``run_bytes`` whatever the
+    size of the store.
+
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(ox.NamedNode("urn:b"), ox.NamedNode("urn:p"), ox.Literal("1")))
+    >>> store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.Literal("2")))
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> write_ntriples(store, folder / "x.nt", run_bytes=10)
+    >>> print((folder / "x.nt").read_text(), end="")
+    <urn:a> <urn:p> "2" .
+    <urn:b> <urn:p> "1" .
+    """
+    path = Path(path)
+    with tempfile.TemporaryDirectory(prefix=".sort-", dir=path.parent) as scratch:
+        raw = Path(scratch) / "raw.nt"
+        store.dump(str(raw), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        runs = []
+        with open(raw, "rb") as source:
+            while lines := source.readlines(run_bytes):
+                lines.sort()
+                run = Path(scratch) / f"run-{len(runs)}.nt"
+                with open(run, "wb") as out:
+                    out.writelines(lines)
+                runs.append(run)
+                del lines
+        raw.unlink()
+        with ExitStack() as files, atomic_file(path) as out:
+            merged = heapq.merge(*(files.enter_context(open(run, "rb")) for run in runs))
+            previous = None
+            for line in merged:
+                if line != previous:
+                    out.write(line)
+                previous = line
+
+
+def _sorted_triples(ntriples: Path) -> Iterator[ox.Triple]:
+    for quad in ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES):
+        yield quad.triple
 
 
 def write_rdfxml(ntriples: Path, path: Path) -> None:
     """RDF/XML of a sorted N-Triples dump, with the project's prefixes; sorted input keeps the
     bytes the same from build to build."""
-    triples = [q.triple for q in ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)]
     with atomic_file(path) as out:
-        ox.serialize(triples, out, format=ox.RdfFormat.RDF_XML, prefixes=dict(PREFIXES))
+        ox.serialize(_sorted_triples(ntriples), out, format=ox.RdfFormat.RDF_XML, prefixes=dict(PREFIXES))
+
+
+def write_turtle_dump(ntriples: Path, path: Path) -> None:
+    """Turtle of a sorted N-Triples dump with the project's prefixes: each subject once, its
+    predicates and objects in sorted order."""
+    with atomic_file(path) as out:
+        ox.serialize(_sorted_triples(ntriples), out, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
 
 
 def write_turtle(graph: Graph, path: Path) -> None:
@@ -78,13 +124,125 @@ def _sorted_values(value: object) -> object:
 
 
 def write_jsonld(graph: Graph, path: Path) -> None:
-    """Compact JSON-LD with the context inlined; nodes sorted by ``@id``, values sorted."""
+    """Compact JSON-LD of an rdflib graph with the context inlined; nodes sorted by ``@id``, values
+    sorted (rdflib writes it; :func:`write_jsonld_dump` writes the same bytes from a dump)."""
     context = jsonld_context()["@context"]
     document = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
     nodes = document.get("@graph", [document])
     nodes = sorted((_sorted_values(n) for n in nodes), key=lambda n: str(n.get("@id", "")))  # type: ignore[union-attr]
     out = {"@context": context, "@graph": nodes}
     path.write_text(json.dumps(out, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_RDF_TYPE = str(RDF.type)
+_RDF_NIL = str(RDF.nil)
+_CANONICAL_INTEGER = re.compile(r"(0|-?[1-9][0-9]*)")
+
+
+class _Compactor:
+    """Compact IRIs and values the way rdflib's JSON-LD serialiser does with a context of
+    prefixes only (no terms with types, containers or languages)."""
+
+    def __init__(self, prefixes: dict[str, str]) -> None:
+        self.prefixes = {namespace: name for name, namespace in prefixes.items() if namespace.endswith(tuple(":/?#[]@"))}
+        self.terms = {namespace: name for name, namespace in prefixes.items()}
+
+    @staticmethod
+    def _split(iri: str) -> tuple[str, str | None]:
+        for delimiter in ("#", "/", ":"):
+            at = iri.rfind(delimiter)
+            if at > -1:
+                return iri[:at + 1], iri[at + 1:]
+        return iri, None
+
+    def shrink(self, iri: str) -> str:
+        namespace, name = self._split(iri)
+        prefix = self.prefixes.get(namespace)
+        return f"{prefix}:{name}" if prefix else iri
+
+    def symbol(self, iri: str) -> str:
+        if iri in self.terms:
+            return self.terms[iri]
+        return self.shrink(iri)
+
+    def value(self, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Any:
+        if isinstance(term, ox.BlankNode):
+            raise _BlankNode
+        if isinstance(term, ox.NamedNode):
+            return {"@list": []} if term.value == _RDF_NIL else {"@id": self.shrink(term.value)}
+        if term.language:
+            return {"@language": term.language, "@value": term.value}
+        datatype = term.datatype.value
+        if datatype == _XSD + "string":
+            return term.value
+        if datatype == _XSD + "integer" and _CANONICAL_INTEGER.fullmatch(term.value):
+            return int(term.value)
+        if datatype in (_XSD + "integer", _XSD + "double", _XSD + "boolean"):
+            native = to_rdflib(term).toPython()  # type: ignore[union-attr]
+            return str(native) if isinstance(native, Literal) else native
+        return {"@type": self.symbol(datatype), "@value": rdflib_lexical(term)}
+
+    def node(self, subject: ox.NamedNode | ox.BlankNode, triples: Iterable[ox.Triple]) -> dict[str, Any]:
+        if isinstance(subject, ox.BlankNode):
+            raise _BlankNode
+        node: dict[str, Any] = {"@id": self.shrink(subject.value)}
+        for triple in triples:
+            predicate, obj = triple.predicate.value, triple.object
+            if predicate == _RDF_TYPE and isinstance(obj, ox.NamedNode):
+                key, value = "@type", self.symbol(obj.value)
+            else:
+                key, value = self.symbol(predicate), self.value(obj)  # type: ignore[arg-type]
+            if key in node:
+                if not isinstance(node[key], list):
+                    node[key] = [node[key]]
+                node[key].append(value)
+            else:
+                node[key] = value
+        return node
+
+
+class _BlankNode(Exception):
+    """The dump holds blank nodes, which rdflib nests; the streaming writer leaves them to it."""
+
+
+def write_jsonld_dump(ntriples: Path, path: Path) -> None:
+    """Compact JSON-LD of a sorted N-Triples dump, the bytes :func:`write_jsonld` gives for the
+    same graph: the context inlined, nodes sorted by ``@id``, values sorted.
+
+    Nodes are written to a scratch file as they come and copied out in ``@id`` order, so only the
+    ids stay in memory. A graph with blank nodes goes through rdflib instead.
+    """
+    ntriples, path = Path(ntriples), Path(path)
+    try:
+        _stream_jsonld(ntriples, path)
+    except _BlankNode:
+        graph = bind_prefixes(Graph())
+        graph.addN((s, p, o, graph) for s, p, o in rdflib_triples(_sorted_triples(ntriples)))
+        write_jsonld(graph, path)
+
+
+def _stream_jsonld(ntriples: Path, path: Path) -> None:
+    context = jsonld_context()["@context"]
+    compactor = _Compactor(context)  # type: ignore[arg-type]
+    entries: list[tuple[str, int, int]] = []
+    with tempfile.TemporaryFile(dir=path.parent) as scratch:
+        for subject, triples in groupby(_sorted_triples(ntriples), key=lambda t: t.subject):
+            node = _sorted_values(compactor.node(subject, triples))  # type: ignore[arg-type]
+            text = json.dumps(node, indent=1, sort_keys=True, ensure_ascii=False).replace("\n", "\n  ")
+            data = ("  " + text).encode("utf-8")
+            entries.append((node["@id"], scratch.tell(), len(data)))  # type: ignore[index]
+            scratch.write(data)
+        entries.sort(key=lambda entry: entry[0])
+        head = json.dumps({"@context": context}, indent=1, sort_keys=True, ensure_ascii=False)[:-2]
+        with atomic_file(path) as out:
+            out.write(f'{head},\n "@graph": ['.encode())
+            out.write(b"\n" if entries else b"")
+            for number, (_, offset, size) in enumerate(entries):
+                scratch.seek(offset)
+                out.write(scratch.read(size))
+                out.write(b",\n" if number < len(entries) - 1 else b"\n ")
+            out.write(b"]\n}\n")
 
 
 def dataset_description(static: Graph, statistics: Iterable[ox.Triple], dist_dir: Path) -> Graph:

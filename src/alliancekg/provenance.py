@@ -3,6 +3,9 @@
 Each source document records the SHA-256 and length of its text file; each passage records its
 offsets. Given the folder of source files, :func:`verify_sources` re-reads them, recomputes every
 span and checks that the passages behind a fact mention the things the fact links to.
+
+The data is read from a pyoxigraph store with a few queries over the whole graph, so the check
+costs one pass over the cited facts however large the data is.
 """
 
 from __future__ import annotations
@@ -10,20 +13,20 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
-from rdflib.term import Node
 
 from alliancekg.errors import Finding
+from alliancekg.loading import to_oxigraph
 from alliancekg.namespaces import AKG
-from alliancekg.passages import mentions, read_source, sha256_of
+from alliancekg.passages import _normalise, read_source, sha256_of
 
-__all__ = ["FACT_CLASSES", "passage_text", "verify_sources"]
+__all__ = ["FACT_CLASSES", "UNNAMED_CLASSES", "verify_sources"]
 
 ORG = "http://www.w3.org/ns/org#"
 TIME = "http://www.w3.org/2006/time#"
-OA_START = URIRef("http://www.w3.org/ns/oa#start")
-OA_END = URIRef("http://www.w3.org/ns/oa#end")
+OA = "http://www.w3.org/ns/oa#"
 
 #: Classes whose instances are statements resting on passages (their own label need not occur).
 FACT_CLASSES = frozenset({
@@ -40,63 +43,150 @@ _SKIPPED_LINKS = frozenset({RDF.type, PROV.wasDerivedFrom, AKG.passage, RDFS.see
 _LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
 
 
-def _labels(graph: Graph, node: Node) -> list[str]:
-    return [str(label) for p in _LABELS for label in graph.objects(node, p)]
+def _values(classes: frozenset[URIRef]) -> str:
+    return " ".join(f"<{c}>" for c in sorted(classes))
 
 
-def passage_text(graph: Graph, passage: Node, texts: dict[Node, str]) -> str | None:
-    """The text of ``passage`` from the loaded source ``texts``, or None when its source is absent."""
-    document = graph.value(passage, DCTERMS.isPartOf)
-    start, end = graph.value(passage, OA_START), graph.value(passage, OA_END)
-    if document not in texts or start is None or end is None:
-        return None
-    return texts[document][int(start):int(end)]
+_DOCUMENTS = f"""SELECT ?document ?name ?sha ?length WHERE {{
+  ?document a <{AKG.SourceDocument}> .
+  OPTIONAL {{ ?document <{AKG.fileName}> ?name }} OPTIONAL {{ ?document <{AKG.sha256}> ?sha }}
+  OPTIONAL {{ ?document <{AKG.characterCount}> ?length }} }}"""
+_PASSAGES = f"""SELECT ?passage ?document ?start ?end WHERE {{
+  ?passage <{DCTERMS.isPartOf}> ?document ; <{OA}start> ?start ; <{OA}end> ?end }}"""
+_FACT = f"?subject a ?type . VALUES ?type {{ {_values(FACT_CLASSES)} }}"
+#: One row per cited resource: its passages, whether it is a fact, and (for facts) the linked
+#: resources a passage should name (minus those of vocabulary, time and provenance classes).
+_CITED = f"""SELECT ?subject (GROUP_CONCAT(COALESCE(?p, ""); separator=" ") AS ?passages)
+    (MAX(COALESCE(?f, 0)) AS ?fact) (GROUP_CONCAT(COALESCE(?n, ""); separator=" ") AS ?nodes) WHERE {{
+  {{ ?subject <{AKG.passage}> ?passage BIND (STR(?passage) AS ?p) }}
+  UNION {{ {{ SELECT DISTINCT ?subject WHERE {{ ?subject <{AKG.passage}> ?passage . {_FACT} }} }} BIND (1 AS ?f) }}
+  UNION {{
+    {{ SELECT DISTINCT ?subject ?node WHERE {{
+      {{ SELECT DISTINCT ?subject WHERE {{ ?subject <{AKG.passage}> ?passage . {_FACT} }} }}
+      ?subject ?link ?node .
+      FILTER (isIRI(?node) && ?link NOT IN ({", ".join(f"<{p}>" for p in sorted(_SKIPPED_LINKS))}))
+      MINUS {{ ?node a ?nodeType . VALUES ?nodeType {{ {_values(UNNAMED_CLASSES | FACT_CLASSES)} }} }} }} }}
+    BIND (STR(?node) AS ?n)
+  }} }} GROUP BY ?subject"""
+#: The labels of every cited resource and of every resource a cited fact links to.
+_LABEL_ROWS = f"""SELECT ?node ?kind ?label WHERE {{
+  {{ SELECT DISTINCT ?node WHERE {{ {{ ?node <{AKG.passage}> ?passage }}
+     UNION {{ ?subject <{AKG.passage}> ?passage ; ?link ?node . FILTER (isIRI(?node)) }} }} }}
+  VALUES ?kind {{ {" ".join(f"<{p}>" for p in _LABELS)} }}
+  ?node ?kind ?label }}"""
 
 
-def _load_texts(graph: Graph, seeds_dir: Path, problems: list[Finding]) -> dict[Node, str]:
-    texts: dict[Node, str] = {}
-    for document in sorted(graph.subjects(RDF.type, AKG.SourceDocument)):
-        name = graph.value(document, AKG.fileName)
+def _rows(store: ox.Store, query: str) -> list[tuple[object, ...]]:
+    solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    width = len(solutions.variables)
+    return [tuple(row[i] for i in range(width)) for row in solutions]
+
+
+def _text(term: object) -> str | None:
+    return None if term is None else term.value  # type: ignore[attr-defined]
+
+
+def _as_store(data: Graph | ox.Store) -> ox.Store:
+    if isinstance(data, ox.Store):
+        return data
+    store = ox.Store()
+    store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in data)  # type: ignore[arg-type]
+    return store
+
+
+def _load_texts(store: ox.Store, seeds_dir: Path, problems: list[Finding]) -> dict[str, str]:
+    documents: dict[str, tuple[object, ...]] = {}
+    for document, *fields in _rows(store, _DOCUMENTS):
+        documents.setdefault(_text(document) or "", tuple(fields))
+    texts: dict[str, str] = {}
+    for document in sorted(documents):
+        name, sha, length = (_text(f) for f in documents[document])
         path = seeds_dir / str(name)
         if name is None or not path.is_file():
-            problems.append(Finding(str(document), f"source file {name} not found in {seeds_dir.name}/"))
+            problems.append(Finding(document, f"source file {name} not found in {seeds_dir.name}/"))
             continue
         digest, text = sha256_of(path), read_source(path)
-        if str(graph.value(document, AKG.sha256)) != digest:
-            problems.append(Finding(str(document), f"SHA-256 of {name} is {digest}, not the one recorded"))
-        length = graph.value(document, AKG.characterCount)
-        if length is None or int(length) != len(text):
-            problems.append(Finding(str(document), f"{name} has {len(text)} characters, not {length}"))
+        if str(sha) != digest:
+            problems.append(Finding(document, f"SHA-256 of {name} is {digest}, not the one recorded"))
+        if length is None or not length.lstrip("+-").isdigit() or int(length) != len(text):
+            problems.append(Finding(document, f"{name} has {len(text)} characters, not {length}"))
         texts[document] = text
     return texts
 
 
-def verify_sources(graph: Graph, seeds_dir: Path) -> list[Finding]:
-    """Every problem found re-reading ``seeds_dir`` against ``graph`` (the data with its ontology)."""
+def _passage_texts(store: ox.Store, texts: dict[str, str]) -> dict[str, str]:
+    """The text of every passage whose source was read, by passage IRI."""
+    found = {}
+    for passage, document, start, end in _rows(store, _PASSAGES):
+        source = texts.get(_text(document) or "")
+        if source is not None and isinstance(passage, ox.NamedNode):
+            found[passage.value] = source[int(_text(start) or 0):int(_text(end) or 0)]
+    return found
+
+
+def _labels(store: ox.Store) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Every label of the resources the check looks at, and one rdfs:label each (English first)
+    for messages."""
+    labels: dict[str, list[str]] = defaultdict(list)
+    shown: dict[str, tuple[bool, str]] = {}
+    label_kind = str(RDFS.label)
+    for node, kind, label in _rows(store, _LABEL_ROWS):
+        iri, text = _text(node) or "", _text(label) or ""
+        labels[iri].append(text)
+        if _text(kind) == label_kind:
+            rank = (getattr(label, "language", None) != "en", text)
+            shown[iri] = min(shown.get(iri, rank), rank)
+    return labels, {node: text for node, (_, text) in shown.items()}
+
+
+def verify_sources(data: Graph | ox.Store, seeds_dir: Path) -> list[Finding]:
+    """Every problem found re-reading ``seeds_dir`` against ``data`` (the data with its ontology,
+    as a pyoxigraph store or an rdflib graph).
+
+    >>> verify_sources(ox.Store(), Path("."))
+    []
+    """
+    store = _as_store(data)
     problems: list[Finding] = []
-    texts = _load_texts(graph, seeds_dir, problems)
-    cited: dict[Node, list[Node]] = defaultdict(list)
-    for subject, passage in graph.subject_objects(AKG.passage):
-        cited[subject].append(passage)
-    for subject in sorted(cited):
-        pieces = [passage_text(graph, p, texts) for p in sorted(cited[subject])]
-        if any(piece is None for piece in pieces):
+    texts = _load_texts(store, seeds_dir, problems)
+    passages = _passage_texts(store, texts)
+    labels, shown = _labels(store)
+    haystacks: dict[str, str | None] = {}
+    needles: dict[str, list[str]] = {}
+    for subject, cited, fact, linked in _rows(store, _CITED):
+        key = " ".join(sorted(set((_text(cited) or "").split())))
+        if key not in haystacks:
+            haystacks[key] = _joined(key, passages)
+        haystack = haystacks[key]
+        if haystack is None:
             continue
-        text = " … ".join(p for p in pieces if p is not None)
-        if not text.strip():
-            problems.append(Finding(str(subject), "its passages are empty"))
+        where = _text(subject) or ""
+        if not haystack:
+            problems.append(Finding(where, "its passages are empty"))
             continue
-        types = set(graph.objects(subject, RDF.type))
-        if types & FACT_CLASSES:
-            named = sorted({
-                o for p, o in graph.predicate_objects(subject)
-                if p not in _SKIPPED_LINKS and isinstance(o, URIRef)
-                and _labels(graph, o) and not set(graph.objects(o, RDF.type)) & (UNNAMED_CLASSES | FACT_CLASSES)
-            })
+        if _text(fact) == "1":
+            named = sorted({node for node in (_text(linked) or "").split() if node in labels})
         else:
-            named = [subject]
+            named = [where]
         for node in named:
-            if not mentions(text, _labels(graph, node)):
-                label = graph.value(node, RDFS.label) or node
-                problems.append(Finding(str(subject), f"its passages do not mention {label!s}"))
+            if node not in needles:
+                needles[node] = [_normalise(label) for label in labels.get(node, []) if label.strip()]
+            if not any(needle in haystack for needle in needles[node]):
+                problems.append(Finding(where, f"its passages do not mention {shown.get(node, node)}"))
     return sorted(problems)
+
+
+def _joined(key: str, passages: dict[str, str]) -> str | None:
+    """The normalised text of the passages named in ``key``, joined as one; ``""`` when it is
+    blank, None when a passage's source is absent."""
+    pieces = [passages.get(p) for p in key.split()]
+    if any(piece is None for piece in pieces):
+        return None
+    text = " … ".join(p for p in pieces if p is not None)
+    return _normalise(text) if text.strip() else ""
+
+
+def _iri(term: str) -> str:
+    """The IRI of a term written ``<iri>`` (blank nodes keep their form)."""
+    return term[1:-1] if term.startswith("<") and term.endswith(">") else term
