@@ -85,6 +85,28 @@ class _Column:
         return kind is tuple and all(type(v) is str for v in value)
 
 
+def _xml_texts(compiled: _Compiled, values: tuple[Any, ...]) -> tuple[list[str], list[str]]:
+    """The GraphML and GEXF texts of one tie's ``values``: mostly the same text (no quote, tab or
+    line break to escape in an attribute), remembered once; otherwise made for each."""
+    made = compiled.xml_made
+    try:
+        texts = list(map(dict.get, made, values))
+    except TypeError:  # an unhashable value
+        texts = [None] * len(values)
+    if None not in texts:
+        return texts, texts  # type: ignore[return-value]
+    graphml: list[Any] = list(texts)
+    gexf: list[Any] = list(texts)
+    for i, text in enumerate(texts):
+        if text is None:
+            value = values[i]
+            column = compiled.xml[i]
+            graphml[i], gexf[i] = column.convert(value)
+            if graphml[i] == gexf[i] and column.keeps(value):
+                made[i][value] = graphml[i]
+    return graphml, gexf  # type: ignore[return-value]
+
+
 def _texts(columns: list[_Column], made: list[dict[Any, Any]], values: tuple[Any, ...]) -> list[Any]:
     """The texts of ``values``, one per column: remembered ones looked up at C speed, the others made."""
     try:
@@ -176,7 +198,7 @@ class _Compiled:
         self.flat_types = [(name, _flat_type(kind)) for name, kind in kept]
         self.get = _getter(self.names)
         self.xml = [_xml_column(kind) for _, kind in kept]
-        self.xml_made: list[dict[Any, tuple[str, str]]] = [{} for _ in kept]
+        self.xml_made: list[dict[Any, str]] = [{} for _ in kept]  # values whose two texts are the same
         order = {key: i for i, key in enumerate(_GEXF_EDGE_OWN)}
         own = sorted((order[name], i) for i, name in enumerate(self.names) if name in order)
         self.gexf_order = _getter([i for _, i in own] + [i for i, name in enumerate(self.names) if name not in order])
@@ -189,13 +211,18 @@ class _Compiled:
         self.json_template = "  {\n" + ",\n".join(f"   {_encode_string(name).replace('%', '%%')}: %s"
                                                     for name in everything) + "\n  }"
         self.json_ends = (everything.index("source"), everything.index("target"))
+        self.graphml_template = self.gexf_template = ""
         if writers is not None:
-            self.graphml_template = writers.graphml_element("edge", 'source="%s" target="%s"',
-                                                            [(name.replace("%", "%%"), "%s") for name in self.names])
-            head = 'source="%s" target="%s" id="%d"' + "".join(f' {key}="%s"' for key in _GEXF_EDGE_OWN
-                                                                if key in self.names)
-            self.gexf_template = writers.gexf_element("edge", head, [(name, "%s") for name in self.names
-                                                                     if name not in _GEXF_EDGE_OWN])
+            self.templates(writers)
+
+    def templates(self, writers: _XmlWriters) -> None:
+        """Make the GraphML and GEXF templates (once the GEXF attribute ids are known)."""
+        self.graphml_template = writers.graphml_element("edge", 'source="%s" target="%s"',
+                                                        [(name.replace("%", "%%"), "%s") for name in self.names])
+        head = 'source="%s" target="%s" id="%d"' + "".join(f' {key}="%s"' for key in _GEXF_EDGE_OWN
+                                                            if key in self.names)
+        self.gexf_template = writers.gexf_element("edge", head, [(name, "%s") for name in self.names
+                                                                 if name not in _GEXF_EDGE_OWN])
 
 
 class _Compiler:
@@ -247,12 +274,9 @@ class _XmlWriters:
         for _, items in self.node_items:
             node_keys.update(dict.fromkeys((k, type(v)) for k, v in items))
         edge_keys: dict[tuple[str, type], None] = {}
-        seen: set[Signature] = set()
-        for _, _, attrs in self.edges:
-            signature = _signature(attrs)
-            if signature not in seen:
-                seen.add(signature)
-                edge_keys.update(dict.fromkeys(self.compile(attrs).flat_types))
+        self.edge_compiled = [self.compile(attrs) for _, _, attrs in self.edges]  # in first-seen order:
+        for compiled in self.compile.compiled.values():
+            edge_keys.update(dict.fromkeys(compiled.flat_types))
         self.node_keys, self.edge_keys = list(node_keys), list(edge_keys)
         for scope, keys in (("node", self.node_keys), ("edge", self.edge_keys)):
             for name, _ in keys:
@@ -260,7 +284,8 @@ class _XmlWriters:
                     continue  # the element's own attributes
                 if name not in self.gexf_ids[scope]:
                     self.gexf_ids[scope][name] = str(len(self.gexf_ids["node"]) + len(self.gexf_ids["edge"]))
-        self.compile = _Compiler(self)  # templates need the GEXF ids
+        for compiled in self.compile.compiled.values():  # templates need the GEXF ids
+            compiled.templates(self)
 
     def graphml_head(self) -> str:
         declared = [(name, kind, "graph") for name, kind in dict.fromkeys((k, type(v)) for k, v in self.graph_items)]
@@ -326,15 +351,14 @@ class _XmlWriters:
         graphml_parts: list[str] = []
         gexf_parts: list[str] = []
         ends: dict[Hashable, tuple[str, str, str]] = {}  # a node: its cleaned text and both escapes
-        for number, (a, b, attrs) in enumerate(self.edges):
+        for number, ((a, b, attrs), compiled) in enumerate(zip(self.edges, self.edge_compiled, strict=True)):
             for node in (a, b):
                 if node not in ends:
                     text = clean_text(node)
                     ends[node] = (text, _attribute(text), _gexf_attribute(text))
-            compiled = self.compile(attrs)
             values = compiled.get(attrs)
             try:
-                graphml_texts, gexf_texts = zip(*_texts(compiled.xml, compiled.xml_made, values)) if values else ((), ())
+                graphml_texts, gexf_texts = _xml_texts(compiled, values)
             except _NotFinite:  # a NaN or infinite value is left out of this tie only
                 graphml_parts.append(self._slow_graphml(ends[a][0], ends[b][0], attrs))
                 gexf_parts.append(self._slow_gexf(number, ends[a][0], ends[b][0], attrs))
