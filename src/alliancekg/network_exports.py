@@ -46,6 +46,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # characters XML 1.0 cannot carry, even escaped
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _SIGNIFICANT = 12
+_FLOAT_FORMAT = f".{_SIGNIFICANT}g"
 
 #: Non-metric columns of the tables: name -> (type, meaning).
 NODE_COLUMNS = {
@@ -87,6 +88,11 @@ _METRIC_TYPES = {"degree": "integer", "core_number": "integer", "community": "in
 def csv_cell(value: Any) -> str:
     """A value as CSV text: numbers with 12 significant digits, lists ``; ``-joined, formula-like
     text neutralised."""
+    kind = type(value)  # the common cases first
+    if kind is float:
+        return "" if value != value else format(value, _FLOAT_FORMAT)  # NaN is not equal to itself
+    if kind is str:
+        return "'" + value if value.startswith(_FORMULA_START) else value
     if value is None:
         return ""
     if isinstance(value, bool):
