@@ -90,7 +90,7 @@ def csv_cell(value: Any) -> str:
     text neutralised."""
     kind = type(value)  # the common cases first
     if kind is float:
-        return "" if value != value else format(value, _FLOAT_FORMAT)  # NaN is not equal to itself
+        return "" if math.isnan(value) else format(value, _FLOAT_FORMAT)
     if kind is str:
         return "'" + value if value.startswith(_FORMULA_START) else value
     if value is None:
