@@ -512,33 +512,37 @@ def metrics_turtle(analysis: Analysis) -> bytes:
     run_text = serializer.label(run, OBJECT)
     kind = serializer.label(AKG.NodeMetrics, OBJECT)
     order = sorted([PROV.wasGeneratedBy, AKG.node, *properties.values()], key=str)
-    verbs = {prop: serializer.label(prop, VERB) for prop in order}
     metric_of = {prop: metric for metric, prop in properties.items()}
+    # each line of a record: its verb and what fills it (the run, the node, or a metric's name)
+    slots = [(serializer.label(prop, VERB), "run" if prop == PROV.wasGeneratedBy else "node" if prop == AKG.node
+              else metric_of[prop]) for prop in order]
+    trailing_zeros = re.compile("\\.?0*e")
     datatypes: set[URIRef] = set()
     records: list[tuple[str, str]] = []
+    country = analysis.projection is Projection.COUNTRY
     for node, row in sorted(analysis.metrics.items()):
         record = ID[f"network-analysis/{analysis.name}/{_node_tail(node)}"]
-        target = ID[f"country/{node}"] if analysis.projection is Projection.COUNTRY else URIRef(str(node))
+        target = ID[f"country/{node}"] if country else URIRef(str(node))
         lines = []
-        for prop in order:
-            if prop == PROV.wasGeneratedBy:
+        for verb, slot in slots:
+            if slot == "run":
                 text = run_text
-            elif prop == AKG.node:
+            elif slot == "node":
                 text = serializer.label(target, OBJECT)
             else:
-                value = row[metric_of[prop]]
+                value = row[slot]
                 if value is None:
                     continue
                 if isinstance(value, int):
                     datatypes.add(XSD.integer)
-                    text = str(Literal(value, datatype=XSD.integer))
+                    text = int.__repr__(value) if type(value) is int else str(Literal(value, datatype=XSD.integer))
                 else:
                     datatypes.add(XSD.double)
                     lexical = format(value, ".12g")
                     number = float(lexical)
-                    text = (re.sub("\\.?0*e", "e", f"{number:e}") if math.isfinite(number) else
+                    text = (trailing_zeros.sub("e", f"{number:e}") if math.isfinite(number) else
                             serializer.label(Literal(lexical, datatype=XSD.double), OBJECT))
-            lines.append(f"{verbs[prop]} {text}")
+            lines.append(f"{verb} {text}")
         records.append((str(record), f"\n{serializer.label(record, SUBJECT)} a {kind} ;\n    "
                         + " ;\n    ".join(lines) + " .\n"))
     for datatype in sorted(datatypes):  # as rdflib's preprocessing names them
