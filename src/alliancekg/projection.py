@@ -130,8 +130,8 @@ def one_mode(ties: TieSet, *, layers: Iterable[Layer] | None = None,
         hub_sets[parent] += 1
 
     # per (layer, hub, node): the period and the sorted sources of its records, combined per pair below
-    periods = {key: _period(behind) for key, behind in by_key.items()}
-    sources = {key: tuple(sorted({r.source for r in behind if r.source})) for key, behind in by_key.items()}
+    info = {key: (*_period(behind), tuple(sorted({r.source for r in behind if r.source})))
+            for key, behind in by_key.items()}
     names = [layer.value for layer in Layer]
     graph = nx.Graph(projection=Projection.INSTITUTION.value, weighting=weighting.value)
     _add_nodes(graph, ties, {r.node for r in records} | {r.hub for r in records if r.layer not in AFFILIATION_LAYERS})
@@ -144,11 +144,12 @@ def one_mode(ties: TieSet, *, layers: Iterable[Layer] | None = None,
     for (a, b) in sorted(shared):
         keys = shared[(a, b)]
         count = len(keys)
-        overlap = count / min(hub_sets[a], hub_sets[b])
-        jaccard = count / (hub_sets[a] + hub_sets[b] - count)
+        in_a, in_b = hub_sets[a], hub_sets[b]
+        overlap = count / (min(in_b, in_a))
+        jaccard = count / (in_a + in_b - count)
         if count == 1:
             attrs = alone[keys[0]].copy()
-            ends = [key for key in ((keys[0], a), (keys[0], b)) if key in periods]
+            ends = [found for found in (info.get((keys[0], a)), info.get((keys[0], b))) if found is not None]
         else:
             per_layer = dict.fromkeys(names, 0)
             for number in keys:
@@ -157,20 +158,23 @@ def one_mode(ties: TieSet, *, layers: Iterable[Layer] | None = None,
                      "layers": tuple(name for name in names if per_layer[name]),
                      "via": tuple(sorted({hub_of[number] for number in keys})), "sources": (), "start": "", "end": "",
                      **per_layer}
-            ends = [key for number in keys for key in ((number, a), (number, b)) if key in periods]
+            ends = [info[key] for number in keys for key in ((number, a), (number, b)) if key in info]
         if chosen != "count" or count != 1:
             attrs["weight"] = float(count if chosen == "count" else overlap if chosen == "overlap" else jaccard)
         attrs["overlap"], attrs["jaccard"] = overlap, jaccard
-        if len(ends) == 2 and sources[ends[0]] == sources[ends[1]]:
-            attrs["sources"] = sources[ends[0]]
+        if len(ends) == 2:  # most ties: one hub, both ends' records
+            (start_a, end_a, sources_a), (start_b, end_b, sources_b) = ends
+            attrs["sources"] = sources_a if sources_a == sources_b else tuple(sorted({*sources_a, *sources_b}))
+            if start_a and start_b:
+                attrs["start"] = min(start_b, start_a)
+            if end_a and end_b:
+                attrs["end"] = max(end_b, end_a)
         elif ends:
-            attrs["sources"] = tuple(sorted(set().union(*(sources[key] for key in ends))))
-        starts = [periods[key][0] for key in ends]
-        finishes = [periods[key][1] for key in ends]
-        if ends and all(starts):
-            attrs["start"] = min(starts)
-        if ends and all(finishes):
-            attrs["end"] = max(finishes)
+            attrs["sources"] = tuple(sorted({source for _, _, behind in ends for source in behind}))
+            if all(start for start, _, _ in ends):
+                attrs["start"] = min(start for start, _, _ in ends)
+            if all(end for _, end, _ in ends):
+                attrs["end"] = max(end for _, end, _ in ends)
         adjacency[a][b] = adjacency[b][a] = attrs
     return graph
 
