@@ -72,6 +72,12 @@ STEPS: tuple[tuple[str, str, str, str, str], ...] = (
 # ---------------------------------------------------------------- child: one size
 
 
+def _cpu_seconds() -> float:
+    """User and system CPU seconds of this process and of the processes it forked."""
+    own, forked = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + forked.ru_utime + forked.ru_stime
+
+
 def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -156,7 +162,8 @@ def child(size: int, seed: int, events: Path, work: Path) -> None:
     recorder.emit(event="result", size=size, seed=seed, communities=summary["communities"],
                   largest_component=summary["largest_component"], notes=list(summary["notes"]),
                   html=html, files=files, peak_rss_mib=_peak_mib(), missing_steps=recorder.missing, pid=os.getpid(),
-                  writer_peak_rss_mib=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+                  writer_peak_rss_mib=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                  cpu_seconds=_cpu_seconds(), load_average_after=[round(x, 2) for x in os.getloadavg()])
 
 
 # ---------------------------------------------------------------- parent: every size
@@ -306,11 +313,13 @@ def markdown(rows: list[dict[str, Any]], about: dict[str, Any], *, seed: int, bu
         (f"Made by `python benchmarks/network_bench.py`: synthetic ties of each size (seed {seed}), the "
         "institution projection of every layer, default metric options, every export with the picture"
         f"{' and the HTML page' if html else ''}, one fresh process per size. Wall-clock seconds per stage; "
-        f"the budget was {budget:.0f} s per size."),
+        f"the budget was {budget:.0f} s per size. *CPU s* adds up the CPU time of the size's process and of "
+        "the processes it forks (two run at once at the larger sizes); *load after* is the machine's load "
+        "average (1, 5, 15 minutes) when the size finished: above 2, other work shared the two cores."),
         "",
         ("| institutions | tie records | nodes | edges | generate s | analyse s | write s | total s "
-        "| peak RSS MiB | writer RSS MiB | output MiB | status |"),
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| CPU s | load after | peak RSS MiB | writer RSS MiB | output MiB | status |"),
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         status = r["status"]
@@ -321,6 +330,7 @@ def markdown(rows: list[dict[str, Any]], about: dict[str, Any], *, seed: int, bu
             status += f": {r['error']}"
         counts = [f"{r[k]:,}" if k in r else "" for k in ("tie_records", "nodes", "edges")]
         cells = [f"{r['size']:,}", *counts, *(_stage_cell(r, s) for s in STAGES), _seconds(r["total_seconds"]),
+                 _seconds(r.get("cpu_seconds")), " ".join(f"{x:.1f}" for x in r.get("load_average_after", [])),
                  f"{r['peak_rss_mib']:.0f}", f"{r['writer_peak_rss_mib']:.0f}" if r.get("writer_peak_rss_mib") else "",
                  f"{r['output_mib']:.0f}" if r.get("files") else "", status]
         lines.append("| " + " | ".join(cells) + " |")
