@@ -237,8 +237,8 @@ def test_streamed_exports_are_the_bytes_networkx_writes(ties: TieSet) -> None:
         flat = flat_graph(analysis)
         expected = io.BytesIO()
         write_graphml(flat, expected)
-        graphml, gexf_file, linked = io.BytesIO(), io.BytesIO(), io.BytesIO()
-        write_graphml_and_gexf(analysis, graphml, gexf_file)
+        graphml, gexf_file, linked, lines = io.BytesIO(), io.BytesIO(), io.BytesIO(), io.BytesIO()
+        write_graphml_and_gexf(analysis, graphml, gexf_file, edges_csv=lines)
         write_node_link(analysis, linked)
         assert graphml.getvalue() == expected.getvalue(), analysis.name
         assert gexf_file.getvalue() == gexf(flat), analysis.name
@@ -247,6 +247,7 @@ def test_streamed_exports_are_the_bytes_networkx_writes(ties: TieSet) -> None:
         rows = ([a, b, "Undirected", f"e{i}", attrs.get("weight", 1.0), *(attrs.get(c) for c in columns)]
                 for i, (a, b, attrs) in enumerate(sorted(analysis.graph.edges(data=True))))
         assert edges_csv(analysis) == csv_table(["Source", "Target", "Type", "Id", "Weight", *columns], rows)
+        assert lines.getvalue() == edges_csv(analysis), analysis.name
         assert metrics_turtle(analysis) == turtle(analysis), analysis.name
     back = nx.read_gexf(io.BytesIO(gexf_file.getvalue()))
     assert back.number_of_nodes() == 0

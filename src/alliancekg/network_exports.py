@@ -332,9 +332,9 @@ def _write_largest(analysis: Analysis, out_dir: Path) -> None:
     """``edges.csv``, ``network.graphml`` and ``network.gexf``: about half the writing time."""
     from alliancekg.network_formats import write_graphml_and_gexf
 
-    write_atomic(out_dir / "edges.csv", edges_csv(analysis))
-    with atomic_file(out_dir / "network.graphml") as graphml, atomic_file(out_dir / "network.gexf") as gexf_file:
-        write_graphml_and_gexf(analysis, graphml, gexf_file)
+    with (atomic_file(out_dir / "edges.csv") as edges, atomic_file(out_dir / "network.graphml") as graphml,
+          atomic_file(out_dir / "network.gexf") as gexf_file):
+        write_graphml_and_gexf(analysis, graphml, gexf_file, edges_csv=edges)
 
 
 def _write_pictures(analysis: Analysis, out_dir: Path, *, picture: bool, html: bool) -> list[Path]:

@@ -192,6 +192,7 @@ class _Compiled:
     getter of their values, a column per value and format, and each format's template."""
 
     def __init__(self, signature: Signature, writers: _XmlWriters | None) -> None:
+        self.signature = signature
         names, kinds = signature
         kept = sorted((name, kind) for name, kind in zip(names, kinds, strict=True) if kind is not type(None))
         self.names = [name for name, _ in kept]
@@ -216,7 +217,21 @@ class _Compiled:
             self.templates(writers)
 
     def templates(self, writers: _XmlWriters) -> None:
-        """Make the GraphML and GEXF templates (once the GEXF attribute ids are known)."""
+        """Make the GraphML, GEXF and ``edges.csv`` templates (once the GEXF attribute ids are known)."""
+        if writers.csv_columns is not None:
+            kind_of = dict(zip(*self.signature, strict=True))
+            slots: list[int | str] = []  # per column: the value's place in ``values``, or the text of a missing value
+            for column in ["weight", *writers.csv_columns]:
+                if column in self.names:
+                    slots.append(self.names.index(column))
+                else:  # no such attribute: weight 1, else empty; an undefined value: empty
+                    slots.append("1" if column == "weight" and column not in kind_of else "")
+            placed = [slot for slot in slots if isinstance(slot, int)]
+            self.csv_get = _getter(placed)
+            self.csv = [_Column(_csv_text, self.xml[i].kind) for i in placed]
+            self.csv_made: list[dict[Any, str]] = [{} for _ in placed]
+            self.csv_template = "%s,%s,Undirected,e%d," + ",".join(
+                "%s" if isinstance(slot, int) else slot.replace("%", "%%") for slot in slots) + "\n"
         self.graphml_template = writers.graphml_element("edge", 'source="%s" target="%s"',
                                                         [(name.replace("%", "%%"), "%s") for name in self.names])
         head = 'source="%s" target="%s" id="%d"' + "".join(f' {key}="%s"' for key in _GEXF_EDGE_OWN
@@ -258,10 +273,12 @@ def _flat_node(graph: nx.Graph, node: Hashable) -> tuple[str, list[tuple[str, An
 
 
 class _XmlWriters:
-    """GraphML and GEXF written side by side, nodes then ties."""
+    """GraphML and GEXF written side by side, nodes then ties; and, with ``csv_columns``, the lines
+    of ``edges.csv`` with those columns after its five first."""
 
-    def __init__(self, analysis: Analysis) -> None:
+    def __init__(self, analysis: Analysis, csv_columns: list[str] | None = None) -> None:
         self.analysis = analysis
+        self.csv_columns = csv_columns
         graph = analysis.graph
         self.nodes = sorted(graph)
         self.edges = _sorted_edges(graph)
@@ -334,7 +351,7 @@ class _XmlWriters:
         rows = "".join([f'          <attvalue for="{ids[k]}" value="{v}" />\n' for k, v in values])
         return f"      <{scope} {head}>\n        <attvalues>\n{rows}        </attvalues>\n      </{scope}>\n"
 
-    def write(self, graphml: BinaryIO, gexf_file: BinaryIO) -> None:
+    def write(self, graphml: BinaryIO, gexf_file: BinaryIO, csv_file: BinaryIO | None = None) -> None:
         graphml.write(self.graphml_head().encode("utf-8"))
         gexf_file.write(self.gexf_head().encode("utf-8"))
         for name, items in self.node_items:
@@ -350,13 +367,17 @@ class _XmlWriters:
         gexf_file.write(b"    <edges>\n" if self.edges else b"    <edges />\n")
         graphml_parts: list[str] = []
         gexf_parts: list[str] = []
-        ends: dict[Hashable, tuple[str, str, str]] = {}  # a node: its cleaned text and both escapes
+        csv_parts: list[str] = []
+        ends: dict[Hashable, tuple[str, str, str, str]] = {}  # a node: its cleaned text, both escapes, its cell
         for number, ((a, b, attrs), compiled) in enumerate(zip(self.edges, self.edge_compiled, strict=True)):
             for node in (a, b):
                 if node not in ends:
                     text = clean_text(node)
-                    ends[node] = (text, _attribute(text), _gexf_attribute(text))
+                    ends[node] = (text, _attribute(text), _gexf_attribute(text), _csv_text(node))
             values = compiled.get(attrs)
+            if csv_file is not None:
+                csv_parts.append(compiled.csv_template % (ends[a][3], ends[b][3], number, *_texts(
+                    compiled.csv, compiled.csv_made, compiled.csv_get(values))))
             try:
                 graphml_texts, gexf_texts = _xml_texts(compiled, values)
             except _NotFinite:  # a NaN or infinite value is left out of this tie only
@@ -371,8 +392,13 @@ class _XmlWriters:
                 gexf_file.write("".join(gexf_parts).encode("utf-8"))
                 graphml_parts.clear()
                 gexf_parts.clear()
+                if csv_file is not None:
+                    csv_file.write("".join(csv_parts).encode("utf-8"))
+                    csv_parts.clear()
         graphml.write("".join(graphml_parts).encode("utf-8"))
         gexf_file.write("".join(gexf_parts).encode("utf-8"))
+        if csv_file is not None:
+            csv_file.write("".join(csv_parts).encode("utf-8"))
         if self.edges:
             gexf_file.write(b"    </edges>\n")
         graphml.write(b"</graph></graphml>")
@@ -398,12 +424,18 @@ _GEXF_SPECIAL = {"node": {"id", "pid", "start", "end", "parents", "slices", "spe
                  "edge": {"id", "label", "type", "key", "slices", "spells", "viz"}}
 
 
-def write_graphml_and_gexf(analysis: Analysis, graphml: BinaryIO, gexf: BinaryIO) -> None:
+def write_graphml_and_gexf(analysis: Analysis, graphml: BinaryIO, gexf: BinaryIO, *,
+                           edges_csv: BinaryIO | None = None) -> None:
     """``network.graphml`` and ``network.gexf`` in one streamed pass: the bytes networkx's writers
-    give for :func:`~alliancekg.network_exports.flat_graph`, without building it or either document.
-    A graph whose nodes or ties carry an attribute GEXF treats specially (``id``, ``spells``...),
-    which no projection makes, is written by networkx's writers instead."""
-    writers = _XmlWriters(analysis)
+    give for :func:`~alliancekg.network_exports.flat_graph`, without building it or either document;
+    with ``edges_csv``, the same pass writes :func:`~alliancekg.network_exports.edges_csv`'s bytes
+    there too. A graph whose nodes or ties carry an attribute GEXF treats specially (``id``,
+    ``spells``...), which no projection makes, is written by networkx's writers instead."""
+    from alliancekg.network_exports import _edge_columns, csv_table
+    from alliancekg.network_exports import edges_csv as edges_csv_bytes
+
+    columns = _edge_columns(analysis.graph) if edges_csv is not None else None
+    writers = _XmlWriters(analysis, columns)
     if any(name in _GEXF_SPECIAL[scope] for scope, keys in (("node", writers.node_keys), ("edge", writers.edge_keys))
            for name, _ in keys):
         from alliancekg.network_exports import flat_graph, write_graphml
@@ -412,8 +444,12 @@ def write_graphml_and_gexf(analysis: Analysis, graphml: BinaryIO, gexf: BinaryIO
         flat = flat_graph(analysis)
         write_graphml(flat, graphml)
         gexf.write(gexf_bytes(flat))
+        if edges_csv is not None:
+            edges_csv.write(edges_csv_bytes(analysis))
         return
-    writers.write(graphml, gexf)
+    if edges_csv is not None and columns is not None:
+        edges_csv.write(csv_table(["Source", "Target", "Type", "Id", "Weight", *columns], []))
+    writers.write(graphml, gexf, edges_csv)
 
 
 def write_node_link(analysis: Analysis, file: BinaryIO) -> None:
