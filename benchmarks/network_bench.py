@@ -60,7 +60,7 @@ STEPS: tuple[tuple[str, str, str, str, str], ...] = (
     ("write", "metrics.csv", "alliancekg.network_exports", "metrics_csv", ""),
     ("write", "dictionary.csv", "alliancekg.network_exports", "dictionary_rows", ""),
     ("write", "summary.json", "alliancekg.network_exports", "summary_json", ""),
-    ("write", "network.graphml + network.gexf", "alliancekg.network_formats", "write_graphml_and_gexf", ""),
+    ("write", "edges.csv + network.graphml + network.gexf", "alliancekg.network_formats", "write_graphml_and_gexf", ""),
     ("write", "network.json", "alliancekg.network_formats", "write_node_link", ""),
     ("write", "metrics.ttl", "alliancekg.network_formats", "metrics_turtle", ""),
     ("write", "layout", "alliancekg.pictures", "layout", ""),
