@@ -228,7 +228,7 @@ def _dependencies(distance: sp.csr_array, sources: np.ndarray) -> np.ndarray:
         which, edge = np.nonzero(tight)
         dag = sp.csr_array((np.ones(len(edge)), (which * n + starts[edge], which * n + ends[edge])),
                            shape=(size, size))
-        down = sp.csr_array(dag.T)
+        down = dag.T  # a CSC view, no copy
         root = np.zeros(size)
         root[np.arange(len(chosen)) * n + chosen] = 1.0
         sigma = root
