@@ -34,11 +34,10 @@ from alliancekg.network_rdf import METRICS_GRAPH
 from alliancekg.outputs import (
     dataset_description,
     jsonld_context,
-    write_jsonld_dump,
+    load_ntriples,
+    write_dumps,
     write_ntriples,
-    write_rdfxml,
     write_turtle,
-    write_turtle_dump,
 )
 from alliancekg.provenance import verify_sources
 from alliancekg.quality import run_checks, violation_queries
@@ -203,27 +202,26 @@ def build(settings: Settings, *, progress: Progress | None = None, check_sources
         with stage("dumps"):
             say("writing N-Triples, Turtle, JSON-LD, RDF/XML and the dataset description")
             nt = staging / "alliancekg.nt"
+            statistics = construct_triples(store, _report(settings, "void-statistics"))
             write_ntriples(store, nt)
-            write_turtle_dump(nt, staging / "alliancekg.ttl")
-            write_jsonld_dump(nt, staging / "alliancekg.jsonld")
-            write_rdfxml(nt, staging / "alliancekg.rdf")
+            del store  # from here on the sorted dump stands for it
+            write_dumps(nt, staging)
             (staging / "context.jsonld").write_text(json.dumps(jsonld_context(), indent=1) + "\n", encoding="utf-8")
             (staging / "validation-report.txt").write_text(report.text(), encoding="utf-8")
             write_turtle(report.graph, staging / "validation-report.ttl")
-            statistics = construct_triples(store, _report(settings, "void-statistics"))
             write_turtle(dataset_description(static_description, statistics, staging), staging / "void.ttl")
 
         with stage("store"):
             say("loading the embedded store")
             disk = ox.Store(str(staging / "store"))
-            disk.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+            load_ntriples(disk, nt)
             if with_metrics:
                 say("computing the network metrics")
-                metrics = _network_metrics(store, settings)
+                metrics = _network_metrics(disk, settings)
                 (staging / "metrics.ttl").write_bytes(metrics)
                 disk.bulk_load(metrics, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(METRICS_GRAPH))
             disk.flush()
-            del disk, store
+            del disk
         files = tuple(sorted(p.name for p in staging.iterdir()))
         _replace_dir(staging, dist)
     except BaseException:

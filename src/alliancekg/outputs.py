@@ -12,6 +12,8 @@ import heapq
 import json
 import os
 import re
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -26,8 +28,9 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 from alliancekg.loading import rdflib_lexical, rdflib_triples, to_rdflib
 from alliancekg.namespaces import ID, PREFIXES, bind_prefixes
 
-__all__ = ["DISTRIBUTIONS", "atomic_file", "dataset_description", "jsonld_context", "write_atomic", "write_jsonld",
-           "write_jsonld_dump", "write_ntriples", "write_rdfxml", "write_turtle", "write_turtle_dump"]
+__all__ = ["DISTRIBUTIONS", "atomic_file", "dataset_description", "jsonld_context", "load_ntriples", "write_atomic",
+           "write_dumps",
+           "write_jsonld", "write_jsonld_dump", "write_ntriples", "write_rdfxml", "write_turtle", "write_turtle_dump"]
 
 #: file name, media type, label of each dump.
 DISTRIBUTIONS = (
@@ -46,7 +49,7 @@ def store_to_graph(store: ox.Store) -> Graph:
     return graph
 
 
-def write_ntriples(store: ox.Store, path: Path, *, run_bytes: int = 256 * 2**20) -> None:
+def write_ntriples(store: ox.Store, path: Path, *, run_bytes: int = 64 * 2**20) -> None:
     """N-Triples of the default graph of ``store``, one triple a line, lines sorted.
 
     The store writes its triples to a temporary file; runs of about ``run_bytes`` are sorted in
@@ -95,6 +98,54 @@ def write_rdfxml(ntriples: Path, path: Path) -> None:
     bytes the same from build to build."""
     with atomic_file(path) as out:
         ox.serialize(_sorted_triples(ntriples), out, format=ox.RdfFormat.RDF_XML, prefixes=dict(PREFIXES))
+
+
+def load_ntriples(store: ox.Store, ntriples: Path, *, chunk_bytes: int = 64 * 2**20) -> None:
+    """Bulk-load an N-Triples file into ``store`` about ``chunk_bytes`` at a time, then compact it:
+    the store's bulk loader holds a whole input in memory, a chunk costs far less.
+
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "x.nt").write_text('<urn:a> <urn:p> "1" .\\n<urn:b> <urn:p> "2" .\\n')
+    >>> store = ox.Store()
+    >>> load_ntriples(store, folder / "x.nt", chunk_bytes=10)
+    >>> len(store)
+    2
+    """
+    with open(ntriples, "rb") as lines:
+        while chunk := lines.readlines(chunk_bytes):
+            store.bulk_load(b"".join(chunk), format=ox.RdfFormat.N_TRIPLES)
+            del chunk
+    store.optimize()
+
+
+def write_dumps(ntriples: Path, folder: Path, *, name: str = "alliancekg", parallel: bool = True) -> None:
+    """Turtle, RDF/XML and JSON-LD of a sorted N-Triples dump, as ``name.ttl``, ``.rdf`` and
+    ``.jsonld`` in ``folder``. With ``parallel``, a second Python process writes the Turtle and
+    RDF/XML while this one writes the JSON-LD (each format is one pass over the dump).
+    """
+    ntriples, folder = Path(ntriples), Path(folder)
+    turtle, rdfxml, jsonld = (folder / f"{name}.{suffix}" for suffix in ("ttl", "rdf", "jsonld"))
+    if not parallel:
+        write_turtle_dump(ntriples, turtle)
+        write_rdfxml(ntriples, rdfxml)
+        write_jsonld_dump(ntriples, jsonld)
+        return
+    code = ("import sys; from pathlib import Path; from alliancekg.outputs import write_rdfxml, write_turtle_dump; "
+            "write_turtle_dump(Path(sys.argv[1]), Path(sys.argv[2])); write_rdfxml(Path(sys.argv[1]), Path(sys.argv[3]))")
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen([sys.executable, "-c", code, str(ntriples), str(turtle), str(rdfxml)],
+                                 stdout=subprocess.DEVNULL, stderr=errors)
+        try:
+            write_jsonld_dump(ntriples, jsonld)
+            child.wait()
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+        if child.returncode:
+            errors.seek(0)
+            detail = errors.read().decode("utf-8", "replace").strip().splitlines()
+            raise OSError(f"writing Turtle and RDF/XML failed: {detail[-1] if detail else child.returncode}")
 
 
 def write_turtle_dump(ntriples: Path, path: Path) -> None:
@@ -147,6 +198,7 @@ class _Compactor:
     def __init__(self, prefixes: dict[str, str]) -> None:
         self.prefixes = {namespace: name for name, namespace in prefixes.items() if namespace.endswith(tuple(":/?#[]@"))}
         self.terms = {namespace: name for name, namespace in prefixes.items()}
+        self.symbols: dict[str, str] = {}
 
     @staticmethod
     def _split(iri: str) -> tuple[str, str | None]:
@@ -162,9 +214,11 @@ class _Compactor:
         return f"{prefix}:{name}" if prefix else iri
 
     def symbol(self, iri: str) -> str:
-        if iri in self.terms:
-            return self.terms[iri]
-        return self.shrink(iri)
+        """A predicate, class or datatype (few, so remembered)."""
+        found = self.symbols.get(iri)
+        if found is None:
+            found = self.symbols[iri] = self.terms[iri] if iri in self.terms else self.shrink(iri)
+        return found
 
     def value(self, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Any:
         if isinstance(term, ox.BlankNode):
@@ -222,16 +276,39 @@ def write_jsonld_dump(ntriples: Path, path: Path) -> None:
         write_jsonld(graph, path)
 
 
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+_sort_key = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
+def _json(value: Any, level: int) -> str:
+    """``json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False)`` for a value that starts
+    on a line indented by ``level`` spaces, written without the pure-Python indenting encoder."""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = " " * (level + 1)
+        return ("{\n" + ",\n".join(f"{inner}{_dumps(k)}: {_json(v, level + 1)}" for k, v in sorted(value.items()))
+                + "\n" + " " * level + "}")
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        inner = " " * (level + 1)
+        return "[\n" + ",\n".join(f"{inner}{_json(v, level + 1)}" for v in value) + "\n" + " " * level + "]"
+    return _dumps(value)
+
+
 def _stream_jsonld(ntriples: Path, path: Path) -> None:
     context = jsonld_context()["@context"]
     compactor = _Compactor(context)  # type: ignore[arg-type]
     entries: list[tuple[str, int, int]] = []
     with tempfile.TemporaryFile(dir=path.parent) as scratch:
         for subject, triples in groupby(_sorted_triples(ntriples), key=lambda t: t.subject):
-            node = _sorted_values(compactor.node(subject, triples))  # type: ignore[arg-type]
-            text = json.dumps(node, indent=1, sort_keys=True, ensure_ascii=False).replace("\n", "\n  ")
-            data = ("  " + text).encode("utf-8")
-            entries.append((node["@id"], scratch.tell(), len(data)))  # type: ignore[index]
+            node = compactor.node(subject, triples)  # type: ignore[arg-type]
+            for value in node.values():
+                if isinstance(value, list):
+                    value.sort(key=_sort_key)
+            data = ("  " + _json(node, 2)).encode()
+            entries.append((node["@id"], scratch.tell(), len(data)))
             scratch.write(data)
         entries.sort(key=lambda entry: entry[0])
         head = json.dumps({"@context": context}, indent=1, sort_keys=True, ensure_ascii=False)[:-2]
@@ -275,6 +352,7 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
     try:
         with os.fdopen(handle, "wb") as file:
             yield file
+        os.chmod(temp, 0o644)  # mkstemp makes the file private; published files are readable
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

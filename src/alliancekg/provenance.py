@@ -11,6 +11,7 @@ costs one pass over the cited facts however large the data is.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -54,27 +55,15 @@ _DOCUMENTS = f"""SELECT ?document ?name ?sha ?length WHERE {{
 _PASSAGES = f"""SELECT ?passage ?document ?start ?end WHERE {{
   ?passage <{DCTERMS.isPartOf}> ?document ; <{OA}start> ?start ; <{OA}end> ?end }}"""
 _FACT = f"?subject a ?type . VALUES ?type {{ {_values(FACT_CLASSES)} }}"
-#: One row per cited resource: its passages, whether it is a fact, and (for facts) the linked
-#: resources a passage should name (minus those of vocabulary, time and provenance classes).
-_CITED = f"""SELECT ?subject (GROUP_CONCAT(COALESCE(?p, ""); separator=" ") AS ?passages)
-    (MAX(COALESCE(?f, 0)) AS ?fact) (GROUP_CONCAT(COALESCE(?n, ""); separator=" ") AS ?nodes) WHERE {{
-  {{ ?subject <{AKG.passage}> ?passage BIND (STR(?passage) AS ?p) }}
-  UNION {{ {{ SELECT DISTINCT ?subject WHERE {{ ?subject <{AKG.passage}> ?passage . {_FACT} }} }} BIND (1 AS ?f) }}
-  UNION {{
-    {{ SELECT DISTINCT ?subject ?node WHERE {{
-      {{ SELECT DISTINCT ?subject WHERE {{ ?subject <{AKG.passage}> ?passage . {_FACT} }} }}
-      ?subject ?link ?node .
-      FILTER (isIRI(?node) && ?link NOT IN ({", ".join(f"<{p}>" for p in sorted(_SKIPPED_LINKS))}))
-      MINUS {{ ?node a ?nodeType . VALUES ?nodeType {{ {_values(UNNAMED_CLASSES | FACT_CLASSES)} }} }} }} }}
-    BIND (STR(?node) AS ?n)
-  }} }} GROUP BY ?subject"""
-#: The labels of every cited resource and of every resource a cited fact links to.
-_LABEL_ROWS = f"""SELECT ?node ?kind ?label WHERE {{
-  {{ SELECT DISTINCT ?node WHERE {{ {{ ?node <{AKG.passage}> ?passage }}
-     UNION {{ ?subject <{AKG.passage}> ?passage ; ?link ?node . FILTER (isIRI(?node)) }} }} }}
-  VALUES ?kind {{ {" ".join(f"<{p}>" for p in _LABELS)} }}
-  ?node ?kind ?label }}"""
-
+_CITATIONS = f"SELECT ?subject ?passage WHERE {{ ?subject <{AKG.passage}> ?passage }}"
+_FACTS = f"SELECT DISTINCT ?subject WHERE {{ ?subject <{AKG.passage}> ?passage . {_FACT} }}"
+#: The resources each cited fact links to that a passage should name (minus vocabulary, time and
+#: provenance, and other facts).
+_LINKS = f"""SELECT ?subject ?node WHERE {{
+  {{ SELECT DISTINCT ?subject WHERE {{ ?subject <{AKG.passage}> ?passage . {_FACT} }} }}
+  ?subject ?link ?node .
+  FILTER (isIRI(?node) && ?link NOT IN ({", ".join(f"<{p}>" for p in sorted(_SKIPPED_LINKS))}))
+  MINUS {{ ?node a ?nodeType . VALUES ?nodeType {{ {_values(UNNAMED_CLASSES | FACT_CLASSES)} }} }} }}"""
 
 def _rows(store: ox.Store, query: str) -> list[tuple[object, ...]]:
     solutions = store.query(query)
@@ -125,19 +114,35 @@ def _passage_texts(store: ox.Store, texts: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def _labels(store: ox.Store) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """Every label of the resources the check looks at, and one rdfs:label each (English first)
-    for messages."""
+def _labels(store: ox.Store, nodes: list[str]) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Every label of ``nodes`` (IRIs, or blank nodes as ``_:id``), and one rdfs:label each
+    (English first) for messages."""
     labels: dict[str, list[str]] = defaultdict(list)
     shown: dict[str, tuple[bool, str]] = {}
-    label_kind = str(RDFS.label)
-    for node, kind, label in _rows(store, _LABEL_ROWS):
-        iri, text = _text(node) or "", _text(label) or ""
-        labels[iri].append(text)
-        if _text(kind) == label_kind:
-            rank = (getattr(label, "language", None) != "en", text)
-            shown[iri] = min(shown.get(iri, rank), rank)
+    kinds = [(ox.NamedNode(kind), kind == RDFS.label) for kind in _LABELS]
+    for node in nodes:
+        term = ox.BlankNode(node[2:]) if node.startswith("_:") else ox.NamedNode(node)
+        for kind, is_label in kinds:
+            for quad in store.quads_for_pattern(term, kind, None, ox.DefaultGraph()):
+                label = quad.object
+                text = label.value
+                labels[node].append(text)
+                if is_label:
+                    rank = (getattr(label, "language", None) != "en", text)
+                    shown[node] = min(shown.get(node, rank), rank)
     return labels, {node: text for node, (_, text) in shown.items()}
+
+
+def _key(term: ox.NamedNode | ox.BlankNode) -> str:
+    """An IRI as itself, a blank node as ``_:id``."""
+    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
+
+
+def _pairs(store: ox.Store, query: str) -> Iterator[tuple[str, str]]:
+    solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    for first, second in solutions:  # type: ignore[misc]
+        yield _key(first), _key(second)
 
 
 def verify_sources(data: Graph | ox.Store, seeds_dir: Path) -> list[Finding]:
@@ -151,30 +156,47 @@ def verify_sources(data: Graph | ox.Store, seeds_dir: Path) -> list[Finding]:
     problems: list[Finding] = []
     texts = _load_texts(store, seeds_dir, problems)
     passages = _passage_texts(store, texts)
-    labels, shown = _labels(store)
+    shared: dict[str, str] = {}  # one string per IRI, however often it occurs
+    cited: dict[str, list[str]] = defaultdict(list)
+    for subject, passage in _pairs(store, _CITATIONS):
+        cited[shared.setdefault(subject, subject)].append(shared.setdefault(passage, passage))
+    facts = {_key(row[0]) for row in store.query(_FACTS)}  # type: ignore[arg-type, union-attr]
+    links: dict[str, set[str]] = defaultdict(set)
+    for subject, node in _pairs(store, _LINKS):
+        links[shared.setdefault(subject, subject)].add(shared.setdefault(node, node))
+    shared.clear()
+    nodes = sorted({n for linked in links.values() for n in linked} | (cited.keys() - facts))
+    labels, shown = _labels(store, nodes)
     haystacks: dict[str, str | None] = {}
     needles: dict[str, list[str]] = {}
-    for subject, cited, fact, linked in _rows(store, _CITED):
-        key = " ".join(sorted(set((_text(cited) or "").split())))
+    for subject, cites in cited.items():
+        key = " ".join(sorted(set(cites)))
         if key not in haystacks:
             haystacks[key] = _joined(key, passages)
         haystack = haystacks[key]
         if haystack is None:
             continue
-        where = _text(subject) or ""
         if not haystack:
-            problems.append(Finding(where, "its passages are empty"))
+            problems.append(Finding(subject.removeprefix("_:"), "its passages are empty"))
             continue
-        if _text(fact) == "1":
-            named = sorted({node for node in (_text(linked) or "").split() if node in labels})
-        else:
-            named = [where]
+        named = sorted(n for n in links.get(subject, ()) if n in labels) if subject in facts else [subject]
         for node in named:
             if node not in needles:
                 needles[node] = [_normalise(label) for label in labels.get(node, []) if label.strip()]
             if not any(needle in haystack for needle in needles[node]):
-                problems.append(Finding(where, f"its passages do not mention {shown.get(node, node)}"))
+                label = shown.get(node, node.removeprefix("_:"))
+                problems.append(Finding(subject.removeprefix("_:"), f"its passages do not mention {label}"))
     return sorted(problems)
+
+
+def _joined(key: str, passages: dict[str, str]) -> str | None:
+    """The normalised text of the passages named in ``key``, joined as one; ``""`` when it is
+    blank, None when a passage's source is absent."""
+    pieces = [passages.get(p) for p in key.split()]
+    if any(piece is None for piece in pieces):
+        return None
+    text = " … ".join(p for p in pieces if p is not None)
+    return _normalise(text) if text.strip() else ""
 
 
 def _joined(key: str, passages: dict[str, str]) -> str | None:

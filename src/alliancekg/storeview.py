@@ -35,16 +35,24 @@ class StoreView(Store):
     transaction_aware = False
     graph_aware = True
 
+    #: The name of the one graph the view holds.
+    identifier = URIRef("urn:x-alliancekg:store-view")
+
     def __init__(self, store: ox.Store) -> None:
         super().__init__()
         self._store = store
         self._prefixes: dict[str, URIRef] = {}
         self._namespaces: dict[URIRef, str] = {}
+        self._graph: Graph | None = None
 
-    def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[tuple[tuple[Node, Node, Node], Iterator[None]]]:
+    def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[tuple[tuple[Node, Node, Node], Iterator[Graph]]]:
+        if context is None:  # a caller asking every graph gets the view's one graph as context
+            if self._graph is None:
+                self._graph = Graph(store=self, identifier=self.identifier)
+            context = self._graph
         s, p, o = (None if term is None else to_oxigraph(term) for term in triple_pattern)
         for quad in self._store.quads_for_pattern(s, p, o, ox.DefaultGraph()):  # type: ignore[arg-type]
-            yield (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)), iter([None])
+            yield (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)), iter([context])
 
     def __len__(self, context: Any = None) -> int:
         return len(self._store)
@@ -82,4 +90,4 @@ class StoreView(Store):
 
 def store_view(store: ox.Store) -> Graph:
     """An rdflib graph, with the project's prefixes, that reads the default graph of ``store``."""
-    return bind_prefixes(Graph(store=StoreView(store)))
+    return bind_prefixes(Graph(store=StoreView(store), identifier=StoreView.identifier))
