@@ -91,3 +91,20 @@ def test_a_constraint_the_compiler_does_not_know_flags_every_focus_node(shapes: 
     assert [q.constraint for q in queries] == ["every focus node"]
     assert len(queries[0].focus_nodes(store)) >= 5
     _assert_same(validate_store(store, shapes + extra), validate(load_graph(files), shapes + extra))
+
+
+@pytest.mark.slow
+def test_synthetic_data_with_injected_defects_gives_the_same_report(settings, shapes: Graph,
+                                                                     ontology_files: list[Path],
+                                                                     tmp_path: Path) -> None:
+    from alliancekg.synth import generate
+
+    synthetic = generate(tmp_path / "synth", institutions=12, seed=7)
+    store = load_files([*ontology_files, *input_files(synthetic.out_dir / "data")])
+    done = inject(store, 2 * len(Injector.KINDS), 3)
+    assert len(done) >= 40, done
+    graph = bind_prefixes(Graph())
+    graph.addN((s, p, o, graph) for s, p, o in rdflib_triples(store))
+    reference = validate(graph, shapes)
+    assert len(reference.results) >= 40 and len(reference.shapes_failed()) >= 10, reference.text()
+    _assert_same(validate_store(store, shapes), reference)
