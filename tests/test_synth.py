@@ -178,6 +178,21 @@ def test_generated_data_builds_and_passes_every_check(small: SynthResult, small_
     assert counts["partnerships"] == small.counts["partnerships"] > 0
 
 
+@pytest.mark.parametrize("data", [".", "data"])
+def test_build_finds_the_sources_in_or_beside_the_data_folder(data: str, small: SynthResult, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ALLIANCEKG_SEEDS", raising=False)
+    out = tmp_path / "dist"
+    done = CliRunner().invoke(main, ["build", "--data", str(small.out_dir / data), "--out", str(out), "-q"])
+    assert done.exit_code == 0, done.output
+    assert (out / "store").is_dir()
+    checked = CliRunner().invoke(main, ["verify-sources", "--data", str(small.out_dir / data)])
+    assert checked.exit_code == 0, checked.output
+    elsewhere = CliRunner().invoke(main, ["verify-sources", "--data", str(small.out_dir / data),
+                                          "--seeds", str(ROOT / "tests")])
+    assert elsewhere.exit_code == 1, elsewhere.output  # --seeds wins: these are not the sources
+
+
 def test_source_check_catches_a_changed_source(small: SynthResult, tmp_path: Path) -> None:
     settings = Settings(root=ROOT, data_dir_override=small.out_dir / "data")
     graph = load_graph(input_paths(settings))

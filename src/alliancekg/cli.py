@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 the data failed a check, 2 usage or load error.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -52,8 +53,18 @@ def _path_options(command: F) -> F:
     command = click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
                            help="Folder of reference data (default: data/).")(command)
     command = click.option("--seeds", "seeds_dir", type=click.Path(file_okay=False, path_type=Path),
-                           help="Folder of source documents (default: ../shared/seeds).")(command)
+                           help="Folder of source documents (default: a seeds/ folder in or beside --data, "
+                                "else ../shared/seeds).")(command)
     return command
+
+
+def _path_settings(data_dir: Path | None, seeds_dir: Path | None, **others: Path | None) -> Settings:
+    """Settings for the ``--data`` and ``--seeds`` options: a data folder that carries its own
+    sources (``DATA/seeds`` or ``DATA/../seeds``, as ``alliancekg synth`` writes them) is checked
+    against them unless ``--seeds`` or ``ALLIANCEKG_SEEDS`` says otherwise."""
+    if data_dir is not None and seeds_dir is None and not os.environ.get("ALLIANCEKG_SEEDS"):
+        seeds_dir = next((d for d in (data_dir / "seeds", data_dir.parent / "seeds") if d.is_dir()), None)
+    return Settings.from_env(data_dir=data_dir, seeds_dir=seeds_dir, **others)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -73,7 +84,7 @@ def main() -> None:
 def build(data_dir: Path | None, seeds_dir: Path | None, dist_dir: Path | None,
           no_source_check: bool, with_metrics: bool, quiet: bool) -> None:
     """Validate the data and publish it: dumps, reports, VoID/DCAT and the embedded store."""
-    settings = Settings.from_env(data_dir=data_dir, dist_dir=dist_dir, seeds_dir=seeds_dir)
+    settings = _path_settings(data_dir, seeds_dir, dist_dir=dist_dir)
     with _errors_to_exit_codes():
         if err.is_terminal and not quiet:
             with err.status("building") as status:
@@ -119,7 +130,7 @@ def _relative(path: Path) -> str:
 @_path_options
 def verify_sources_command(data_dir: Path | None, seeds_dir: Path | None) -> None:
     """Re-read the source documents: hashes, lengths, and that every passage names what it supports."""
-    settings = Settings.from_env(data_dir=data_dir, seeds_dir=seeds_dir)
+    settings = _path_settings(data_dir, seeds_dir)
     with _errors_to_exit_codes():
         if not settings.seeds_dir.is_dir():
             raise click.UsageError(f"no source folder at {settings.seeds_dir}")
@@ -424,5 +435,4 @@ def synth(institutions: int, seed: int, out_dir: Path, rate: float | None, force
     out.print(f"Wrote {result.files} files to {_relative(result.out_dir)}/ in {seconds:.1f} s: "
               f"{result.triples:,} triples from {counts['sources']:,} source documents.", soft_wrap=True)
     out.print(", ".join(f"{value:,} {key}" for key, value in counts.items() if key not in ("sources",)), soft_wrap=True)
-    out.print(f"Build it: alliancekg build --data {_relative(result.out_dir)}/data "
-              f"--seeds {_relative(result.out_dir)}/seeds --out DIR", soft_wrap=True)
+    out.print(f"Build it: alliancekg build --data {_relative(result.out_dir)} --out DIR", soft_wrap=True)
