@@ -6,9 +6,12 @@ its own; the naive pipeline runs on the same files in the same invocation, so th
 a noisy machine:
 
 - ``synth``: ``alliancekg synth --institutions N --seed S`` into a work folder;
+- ``oxload``: the reference load rate, pyoxigraph's ``Store.bulk_load`` of the same files into an
+  in-memory store, nothing else;
 - ``naive``: rdflib parses the ontology and the data into one ``Graph``, pySHACL validates it with
   the options the build uses, rdflib serialises it as Turtle (skipped above ``--naive-max``
-  institutions: rdflib cannot hold ~17 M triples in this machine's memory);
+  institutions: rdflib cannot hold ~17 M triples in this machine's memory; stopped at
+  ``--naive-budget`` seconds, when its finished steps and its peak memory so far are lower bounds);
 - ``build``: :func:`alliancekg.build.build` on the generated folder, with its own stage timings;
 - ``queries``: every ``queries/cq`` query on the built store through the server's worker pool
   (the store open in a long-lived worker), ``--repeats`` times after one warm-up, parameters bound
@@ -16,11 +19,11 @@ a noisy machine:
 - ``network``: ``alliancekg network`` (the institution projection, every layer, all exports).
 
     python benchmarks/scale_bench.py [--sizes 1000,10000] [--naive-max 10000] [--network-max 30000]
-                                     [--seed 42] [--repeats 5] [--budget 3600] [--out benchmarks/results]
-                                     [--work DIR] [--keep]
+                                     [--queries-max 30000] [--seed 42] [--repeats 5] [--budget 3600]
+                                     [--naive-budget 1200] [--out benchmarks/results] [--work DIR] [--keep]
 
-Results go to ``scale.json`` and ``scale.md`` in ``--out``; a stage that runs past ``--budget``
-seconds is killed and reported so.
+Results go to ``scale.json`` and ``scale.md`` in ``--out`` (rewritten after each size); a stage
+that runs past ``--budget`` seconds is killed and reported so.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ sys.path.insert(0, str(HERE))
 
 from network_bench import machine
 
-STAGES = ("synth", "naive", "build", "queries", "network")
+STAGES = ("synth", "oxload", "naive", "build", "queries", "network")
 # Heavy but real values for the catalogue's parameters, chosen in the generated data by one-line
 # probes: the largest alliances, the most-connected organisation, any fact, passage or source.
 PROBES = {
@@ -68,6 +71,14 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _rss_mib() -> float:
+    """This process's resident memory now."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 # ---------------------------------------------------------------- stages, each in its own process
 
 
@@ -80,8 +91,30 @@ def stage_synth(size: int, seed: int, work: Path) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started}
 
 
-def stage_naive(work: Path) -> dict[str, Any]:
-    """rdflib parse, pySHACL validate, rdflib serialise: what a project without our pipeline does."""
+def stage_oxload(work: Path) -> dict[str, Any]:
+    """pyoxigraph's bulk loader alone on the build's input files: the rate to match."""
+    import pyoxigraph as ox
+
+    from alliancekg.build import input_paths
+    from alliancekg.loading import FORMATS
+
+    paths = input_paths(_settings(work))
+    before = _rss_mib()
+    started = time.perf_counter()
+    store = ox.Store()
+    for path in paths:
+        store.bulk_load(path.read_bytes(), format=FORMATS[path.suffix])
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "triples": len(store), "rss_before_mib": before, "rss_after_load_mib": _rss_mib()}
+
+
+def stage_naive(work: Path, report: Path) -> dict[str, Any]:
+    """rdflib parse, pySHACL validate, rdflib serialise: what a project without our pipeline does.
+
+    Its figures so far go to ``report`` every few seconds, so a run stopped at the budget still
+    gives its finished steps and a lower bound of its peak memory."""
+    import threading
+
     import rdflib
     from pyshacl import validate
 
@@ -89,30 +122,57 @@ def stage_naive(work: Path) -> dict[str, Any]:
 
     settings = _settings(work)
     steps: dict[str, float] = {}
-    started = time.perf_counter()
-    graph = rdflib.Graph()
-    for path in input_paths(settings):
-        graph.parse(path, format=rdflib.util.guess_format(str(path)))
-    steps["load"] = time.perf_counter() - started
-    shapes = rdflib.Graph().parse(settings.shapes_file)
-    started = time.perf_counter()
-    conforms, _, _ = validate(graph, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
-    steps["validate"] = time.perf_counter() - started
-    started = time.perf_counter()
-    graph.serialize(work / "naive.ttl", format="turtle")
-    steps["dumps"] = time.perf_counter() - started
-    return {"steps": steps, "triples": len(graph), "conforms": bool(conforms), "seconds": sum(steps.values())}
+    figures: dict[str, Any] = {"steps": steps, "partial": True}
+    stop = threading.Event()
+
+    def keep_writing() -> None:
+        while not stop.wait(2):
+            _write_json(report, {**figures, "peak_rss_mib": _peak_mib(), "step": figures.get("step")})
+
+    writer = threading.Thread(target=keep_writing, daemon=True)
+    writer.start()
+    try:
+        figures["step"] = "load"
+        figures["rss_before_mib"] = _rss_mib()
+        started = time.perf_counter()
+        graph = rdflib.Graph()
+        for path in input_paths(settings):
+            graph.parse(path, format=rdflib.util.guess_format(str(path)))
+        steps["load"] = time.perf_counter() - started
+        figures["triples"] = len(graph)
+        figures["rss_after_load_mib"] = _rss_mib()
+        shapes = rdflib.Graph().parse(settings.shapes_file)
+        figures["step"] = "validate"
+        started = time.perf_counter()
+        conforms, _, _ = validate(graph, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
+        steps["validate"] = time.perf_counter() - started
+        figures["step"] = "dumps"
+        started = time.perf_counter()
+        graph.serialize(work / "naive.ttl", format="turtle")
+        steps["dumps"] = time.perf_counter() - started
+    finally:
+        stop.set()
+        writer.join()
+    return {**figures, "partial": False, "conforms": bool(conforms), "seconds": sum(steps.values())}
+
+
+def _write_json(path: Path, value: Any) -> None:
+    """Write ``value`` as JSON atomically (a reader never sees half a file)."""
+    partial = path.with_suffix(".tmp")
+    partial.write_text(json.dumps(value), encoding="utf-8")
+    partial.replace(path)
 
 
 def stage_build(work: Path) -> dict[str, Any]:
     from alliancekg.build import build
 
+    before = _rss_mib()
     started = time.perf_counter()
     result = build(_settings(work))
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "steps": dict(getattr(result, "timings", {}) or {}),
+    return {"seconds": seconds, "steps": dict(result.timings), "stage_peak_mib": dict(result.peak_memory),
             "triples": result.asserted_triples + result.inferred_triples, "asserted": result.asserted_triples,
-            "conforms": result.validation.conforms}
+            "conforms": result.validation.conforms, "rss_before_mib": before}
 
 
 def _probe_values(pool: Any) -> dict[str, list[str]]:
@@ -193,8 +253,10 @@ def child(stage: str, size: int, seed: int, work: Path, repeats: int, report: Pa
     """Run one stage and write its figures, with this process's peak memory, to ``report``."""
     if stage == "synth":
         figures = stage_synth(size, seed, work)
+    elif stage == "oxload":
+        figures = stage_oxload(work)
     elif stage == "naive":
-        figures = stage_naive(work)
+        figures = stage_naive(work, report)
     elif stage == "build":
         figures = stage_build(work)
     elif stage == "queries":
@@ -202,7 +264,7 @@ def child(stage: str, size: int, seed: int, work: Path, repeats: int, report: Pa
     else:
         figures = stage_network(work)
     figures["peak_rss_mib"] = _peak_mib()
-    report.write_text(json.dumps(figures), encoding="utf-8")
+    _write_json(report, figures)
 
 
 # ---------------------------------------------------------------- the parent
@@ -217,7 +279,10 @@ def run_stage(stage: str, size: int, seed: int, work: Path, repeats: int, budget
     try:
         process = subprocess.run(command, cwd=ROOT, timeout=budget, capture_output=True, text=True, check=False)
     except subprocess.TimeoutExpired:
-        return {"status": f"over the {budget:g} s budget", "wall": time.perf_counter() - started}
+        over = {"status": f"over the {budget:g} s budget", "wall": time.perf_counter() - started}
+        if report.is_file():  # what the stage had finished, and its peak memory so far
+            over["so_far"] = json.loads(report.read_text(encoding="utf-8"))
+        return over
     wall = time.perf_counter() - started
     if process.returncode or not report.is_file():
         return {"status": f"failed (exit {process.returncode}): {process.stderr.strip()[-400:]}", "wall": wall}
@@ -229,19 +294,18 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     row: dict[str, Any] = {"institutions": size, "stages": {}}
+    limits = {"naive": args.naive_max, "network": args.network_max, "queries": args.queries_max}
     try:
         for stage in STAGES:
-            if stage == "naive" and size > args.naive_max:
-                row["stages"][stage] = {"status": f"skipped above {args.naive_max:,} institutions"}
-                continue
-            if stage == "network" and size > args.network_max:
-                row["stages"][stage] = {"status": f"skipped above {args.network_max:,} institutions"}
+            if stage in limits and size > limits[stage]:
+                row["stages"][stage] = {"status": f"skipped above {limits[stage]:,} institutions"}
                 continue
             print(f"{size:>7,} {stage:<8}", end=" ", file=sys.stderr, flush=True)
-            figures = run_stage(stage, size, args.seed, work, args.repeats, args.budget)
+            budget = args.naive_budget if stage == "naive" else args.budget
+            figures = run_stage(stage, size, args.seed, work, args.repeats, budget)
             row["stages"][stage] = figures
-            print(f"{figures.get('wall', 0):8.1f} s  {figures.get('peak_rss_mib', 0):8.0f} MiB  {figures['status']}",
-                  file=sys.stderr, flush=True)
+            peak = figures.get("peak_rss_mib", figures.get("so_far", {}).get("peak_rss_mib", 0))
+            print(f"{figures.get('wall', 0):8.1f} s  {peak:8.0f} MiB  {figures['status']}", file=sys.stderr, flush=True)
             if figures["status"] != "ok" and stage in ("synth", "build"):
                 break  # nothing after it can run
     finally:
@@ -261,73 +325,179 @@ def _stage(row: dict[str, Any], name: str) -> dict[str, Any]:
     return row["stages"].get(name, {})
 
 
+def naive_figures(row: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The naive pipeline's figures, and whether they are lower bounds (it ran out of budget)."""
+    naive = _stage(row, "naive")
+    if naive.get("status") == "ok":
+        return naive, False
+    if str(naive.get("status", "")).startswith("over the") and naive.get("so_far"):
+        return {**naive["so_far"], "seconds": naive["wall"]}, True
+    return {}, False
+
+
+def bytes_per_triple(figures: dict[str, Any], after: float | None = None) -> float | None:
+    """Resident memory the loaded triples added, per triple."""
+    after = figures.get("rss_after_load_mib") if after is None else after
+    if not figures.get("triples") or after is None or figures.get("rss_before_mib") is None:
+        return None
+    return (after - figures["rss_before_mib"]) * 2**20 / figures["triples"]
+
+
 def ratios(row: dict[str, Any]) -> dict[str, Any]:
-    """Naive over ours: time and peak memory of the whole build, and the load rate."""
-    naive, ours = _stage(row, "naive"), _stage(row, "build")
-    if ours.get("status") == "ok" and str(naive.get("status", "")).startswith("over the"):
-        # the naive pipeline ran out of its budget: its wall time so far gives a lower bound
-        return {"time": naive["wall"] / ours["seconds"], "memory": None, "load": None, "lower_bound": True}
-    if naive.get("status") != "ok" or ours.get("status") != "ok":
-        return {"time": None, "memory": None, "load": None}
-    load = None
-    if ours.get("steps", {}).get("load") and naive["steps"].get("load"):
-        load = naive["steps"]["load"] / ours["steps"]["load"]
-    return {"time": naive["seconds"] / ours["seconds"], "memory": naive["peak_rss_mib"] / ours["peak_rss_mib"],
-            "load": load}
+    """Naive over ours: whole-build time and peak memory (lower bounds when the naive pipeline ran
+    out of its budget), load rate, and memory per loaded triple."""
+    naive, bound = naive_figures(row)
+    ours, reference = _stage(row, "build"), _stage(row, "oxload")
+    found: dict[str, Any] = {"lower_bound": bound}
+    if ours.get("status") != "ok":
+        return found
+    if naive.get("seconds"):
+        found["time"] = naive["seconds"] / ours["seconds"]
+    if naive.get("peak_rss_mib"):
+        found["memory"] = naive["peak_rss_mib"] / ours["peak_rss_mib"]
+    load = ours["steps"].get("load")
+    if load and naive.get("steps", {}).get("load"):
+        found["load_vs_rdflib"] = naive["steps"]["load"] / load
+    if load and reference.get("status") == "ok":
+        found["load_vs_pyoxigraph"] = reference["seconds"] / load
+    ours_bpt = bytes_per_triple({**ours, "triples": ours.get("asserted")}, ours.get("stage_peak_mib", {}).get("load"))
+    naive_bpt = bytes_per_triple(naive)
+    if ours_bpt and naive_bpt:
+        found["memory_per_triple"] = naive_bpt / ours_bpt
+    return found
 
 
 def markdown(rows: list[dict[str, Any]], about: dict[str, Any], args: argparse.Namespace) -> str:
     lines = ["# The pipeline at scale", "",
              (f"{about['date']}, commit {about['commit']}: {about['cpu']}, {about['usable_cores']} cores, "
-             f"{about['ram_gib']} GiB RAM, load average at start {', '.join(map(str, about['load_average_at_start']))}; "
-             f"Python {about['python']}. Seed {args.seed}; each stage in its own process; query times are the "
-             f"median (p50) and 95th percentile of {args.repeats} runs after a warm-up."), "",
-             "## Build: ours beside the naive pipeline", "",
+              f"{about['ram_gib']} GiB RAM, load average at start {', '.join(map(str, about['load_average_at_start']))}; "
+              f"Python {about['python']}. Made by `python benchmarks/scale_bench.py --sizes "
+              f"{','.join(str(r['institutions']) for r in rows)} --naive-budget {args.naive_budget:g}`: seed "
+              f"{args.seed}, each stage in its own process, the naive pipeline on the same files in the same run. "
+              f"Query times are the median (p50) and 95th percentile of {args.repeats} runs after a warm-up."), "",
+             "## Whole build: ours beside the naive pipeline", "",
+             ("The naive pipeline is rdflib parse, pySHACL validate, rdflib Turtle. Figures after `>` or `≥` are "
+             f"lower bounds: it was stopped at its {args.naive_budget:g} s budget, so its time and peak memory "
+             "can only be larger."), "",
              ("| institutions | triples | naive: load | validate | dumps | total | peak | ours: total | peak "
              "| faster | leaner |"),
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
-        naive, ours = _stage(row, "naive"), _stage(row, "build")
+        naive, bound = naive_figures(row)
+        ours = _stage(row, "build")
         steps = naive.get("steps", {})
         ratio = ratios(row)
+        more = "> " if bound else ""
+        if bound:
+            running = naive.get("step")
+            done = sum(steps.values())
+            validate = f"> {_cell(naive['seconds'] - done)} (stopped)" if running == "validate" else _cell(steps.get("validate"))
+            dumps = "not reached" if running in ("load", "validate") else _cell(steps.get("dumps"))
+        else:
+            validate, dumps = _cell(steps.get("validate")), _cell(steps.get("dumps"))
+        naive_total = (more + _cell(naive.get("seconds"))) if naive else _stage(row, "naive").get("status", "–")
         lines.append(
             f"| {row['institutions']:,} | {ours.get('triples', naive.get('triples', 0)):,} "
-            f"| {_cell(steps.get('load'))} | {_cell(steps.get('validate'))} | {_cell(steps.get('dumps'))} "
-            f"| {_cell(naive.get('seconds')) if naive.get('status') == 'ok' else naive.get('status', '–')} "
-            f"| {_cell(naive.get('peak_rss_mib'), 'MiB', 0)} "
+            f"| {_cell(steps.get('load'))} | {validate} | {dumps} | {naive_total} "
+            f"| {('≥ ' if bound else '') + _cell(naive.get('peak_rss_mib'), 'MiB', 0) if naive else '–'} "
             f"| {_cell(ours.get('seconds')) if ours.get('status') == 'ok' else ours.get('status', '–')} "
             f"| {_cell(ours.get('peak_rss_mib'), 'MiB', 0)} "
-            f"| {'> ' if ratio.get('lower_bound') else ''}{_cell(ratio['time'], '×')} | {_cell(ratio['memory'], '×')} |")
-    stages = sorted({name for row in rows for name in _stage(row, "build").get("steps", {})})
+            f"| {more}{_cell(ratio.get('time'), '×')} | {('≥ ' if bound else '')}{_cell(ratio.get('memory'), '×')} |")
+
+    lines += ["", "## Loading", "",
+              ("Seconds to read the input files (ontology, vocabularies, data: the asserted triples), the rate, and "
+              "the resident memory the loaded triples added, per triple. *pyoxigraph* is its bulk loader alone on "
+              "the same files; *ours* is the build's load stage, which also gives literals rdflib's lexical forms "
+              "and reads the shapes and the dataset description."), "",
+              ("| institutions | triples | rdflib | k/s | B/triple | pyoxigraph | k/s | B/triple | ours | k/s "
+              "| B/triple | ours/pyoxigraph rate | rdflib/ours memory |"),
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in rows:
+        naive, _ = naive_figures(row)
+        reference, ours = _stage(row, "oxload"), _stage(row, "build")
+        triples = ours.get("asserted") or reference.get("triples")
+        if not triples:
+            continue
+        rdflib_load = naive.get("steps", {}).get("load")
+        ours_load = ours.get("steps", {}).get("load")
+        ours_bpt = bytes_per_triple({**ours, "triples": ours.get("asserted")}, ours.get("stage_peak_mib", {}).get("load"))
+        ratio = ratios(row)
+
+        def rate(seconds: float | None, triples: int = triples) -> str:
+            return _cell(triples / seconds / 1000 if seconds else None, "", 0)
+
+        lines.append(
+            f"| {row['institutions']:,} | {triples:,} | {_cell(rdflib_load)} | {rate(rdflib_load)} "
+            f"| {_cell(bytes_per_triple(naive), '', 0)} "
+            f"| {_cell(reference.get('seconds'))} | {rate(reference.get('seconds'))} | {_cell(bytes_per_triple(reference), '', 0)} "
+            f"| {_cell(ours_load)} | {rate(ours_load)} | {_cell(ours_bpt, '', 0)} "
+            f"| {_cell(ratio.get('load_vs_pyoxigraph'), '×', 2)} | {_cell(ratio.get('memory_per_triple'), '×')} |")
+
+    stages = [name for name in ("load", "validate", "qc", "sources", "inference", "dumps", "store")
+              if any(name in _stage(row, "build").get("steps", {}) for row in rows)]
     if stages:
-        lines += ["", "Our build, stage by stage:", "",
-                  "| institutions | " + " | ".join(stages) + " |", "|---:|" + "---:|" * len(stages)]
+        lines += ["", "## Our build, stage by stage", "",
+                  ("Seconds per stage, then the process's peak memory at the end of each (MiB), and the whole "
+                  "build's seconds per million triples (flat or falling means it grows no worse than linearly)."), "",
+                  "| institutions | " + " | ".join(stages) + " | total | s per M triples | "
+                  + " | ".join(f"{name} peak" for name in stages) + " |",
+                  "|---:|" + "---:|" * (2 * len(stages) + 2)]
         for row in rows:
-            steps = _stage(row, "build").get("steps", {})
-            lines.append(f"| {row['institutions']:,} | " + " | ".join(_cell(steps.get(s)) for s in stages) + " |")
+            ours = _stage(row, "build")
+            if ours.get("status") != "ok":
+                continue
+            steps, peaks = ours.get("steps", {}), ours.get("stage_peak_mib", {})
+            per_million = ours["seconds"] / (ours["triples"] / 1e6)
+            lines.append(f"| {row['institutions']:,} | " + " | ".join(_cell(steps.get(s)) for s in stages)
+                         + f" | {_cell(ours['seconds'])} | {_cell(per_million)} | "
+                         + " | ".join(_cell(peaks.get(s), '', 0) for s in stages) + " |")
+
     lines += ["", "## Catalogue queries on the built store (ms)", ""]
-    names = sorted({name for row in rows for name in _stage(row, "queries").get("queries", {})})
-    header = " | ".join(f"{row['institutions']:,}: p50 | p95" for row in rows)
-    lines += [f"| query | {header} |", "|---|" + "---:|---:|" * len(rows)]
+    timed = [row for row in rows if _stage(row, "queries").get("queries")]
+    names = sorted({name for row in timed for name in _stage(row, "queries")["queries"]})
+    for row in timed:
+        found = _stage(row, "queries")["queries"]
+        fast = sum(1 for t in found.values() if t.get("p50") is not None and t["p50"] < 0.1)
+        lines.append(f"At {row['institutions']:,} institutions {fast} of {len(found)} queries have p50 under 100 ms.")
+    lines.append("")
+    header = " | ".join(f"{row['institutions']:,}: p50 | p95 | rows" for row in timed)
+    lines += [f"| query | {header} |", "|---|" + "---:|---:|---:|" * len(timed)]
     for name in names:
         cells = []
-        for row in rows:
-            found = _stage(row, "queries").get("queries", {}).get(name, {})
+        for row in timed:
+            found = _stage(row, "queries")["queries"].get(name, {})
             if found.get("error"):
-                cells += ["error", "–"]
+                cells += ["error", "–", "–"]
             else:
                 cells += [_cell(found["p50"] * 1000 if found.get("p50") is not None else None, "", 1),
-                          _cell(found["p95"] * 1000 if found.get("p95") is not None else None, "", 1)]
+                          _cell(found["p95"] * 1000 if found.get("p95") is not None else None, "", 1),
+                          f"{found.get('rows', 0):,}"]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    errors = [(row["institutions"], name, t["error"]) for row in timed
+              for name, t in _stage(row, "queries")["queries"].items() if t.get("error")]
+    lines += [f"- {size:,}, {name}: {error}" for size, name, error in errors]
+
     lines += ["", "## Other stages", "", "| institutions | synth | queries (all runs) | network | network peak |",
               "|---:|---:|---:|---:|---:|"]
     for row in rows:
-        synth, network = _stage(row, "synth"), _stage(row, "network")
+        synth, network, queries = _stage(row, "synth"), _stage(row, "network"), _stage(row, "queries")
         lines.append(f"| {row['institutions']:,} | {_cell(synth.get('seconds'))} "
-                     f"| {_cell(_stage(row, 'queries').get('seconds'))} "
+                     f"| {_cell(queries.get('seconds')) if queries.get('status') == 'ok' else queries.get('status', '–')} "
                      f"| {_cell(network.get('seconds')) if network.get('status') == 'ok' else network.get('status', '–')} "
                      f"| {_cell(network.get('peak_rss_mib'), 'MiB', 0)} |")
     return "\n".join(lines) + "\n"
+
+
+def write_results(rows: list[dict[str, Any]], about: dict[str, Any], args: argparse.Namespace) -> str:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_json(out / "scale.json", {"machine": about, "seed": args.seed, "repeats": args.repeats,
+                                     "naive_budget": args.naive_budget, "rows": rows})
+    text = markdown(rows, about, args)
+    partial = out / "scale.md.tmp"
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(out / "scale.md")
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -337,7 +507,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="timed runs of each catalogue query")
     parser.add_argument("--naive-max", type=int, default=10_000, help="largest size the naive pipeline runs at")
     parser.add_argument("--network-max", type=int, default=30_000, help="largest size alliancekg network runs at")
+    parser.add_argument("--queries-max", type=int, default=30_000, help="largest size the catalogue is timed at")
     parser.add_argument("--budget", type=float, default=3600, help="seconds allowed per stage")
+    parser.add_argument("--naive-budget", type=float, default=1200, help="seconds allowed to the naive pipeline")
     parser.add_argument("--out", default=str(HERE / "results"), help="folder for scale.json and scale.md")
     parser.add_argument("--work", help="work folder (default: a temporary folder per size)")
     parser.add_argument("--keep", action="store_true", help="keep the generated data and builds")
@@ -348,13 +520,10 @@ def main(argv: list[str] | None = None) -> int:
         child(args.child, sizes[0], args.seed, Path(args.work), args.repeats, Path(args.work) / f"{args.child}.json")
         return 0
     about = machine()
-    rows = [run_size(size, args) for size in sizes]
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "scale.json").write_text(json.dumps({"machine": about, "seed": args.seed, "repeats": args.repeats,
-                                                "rows": rows}, indent=1) + "\n", encoding="utf-8")
-    text = markdown(rows, about, args)
-    (out / "scale.md").write_text(text, encoding="utf-8")
+    rows: list[dict[str, Any]] = []
+    for size in sizes:
+        rows.append(run_size(size, args))
+        text = write_results(rows, about, args)
     print(text)
     return 0
 
