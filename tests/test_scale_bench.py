@@ -52,7 +52,7 @@ def test_a_naive_run_out_of_budget_gives_lower_bounds(bench: ModuleType) -> None
     ratio = bench.ratios(row)
     assert ratio["lower_bound"] is True
     assert ratio["time"] == pytest.approx(18.0) and ratio["memory"] == pytest.approx(2.5)
-    args = argparse.Namespace(seed=42, repeats=5, naive_budget=900)
+    args = argparse.Namespace(seed=42, repeats=5, naive_budget=900, naive_factor=12)
     about = {"date": "today", "commit": "abc", "cpu": "cpu", "usable_cores": 2, "ram_gib": 24,
              "load_average_at_start": [1.0], "python": "3.11"}
     text = bench.markdown([row], about, args)
@@ -66,7 +66,7 @@ def test_a_naive_run_out_of_budget_gives_lower_bounds(bench: ModuleType) -> None
 @pytest.mark.slow
 def test_every_stage_runs_on_a_tiny_dataset(bench: ModuleType, tmp_path: Path) -> None:
     out = tmp_path / "results"
-    assert bench.main(["--sizes", "12", "--repeats", "1", "--naive-budget", "600", "--out", str(out),
+    assert bench.main(["--sizes", "12", "--repeats", "1", "--naive-factor", "100", "--out", str(out),
                        "--work", str(tmp_path / "work")]) == 0
     found = json.loads((out / "scale.json").read_text(encoding="utf-8"))
     stages = found["rows"][0]["stages"]
