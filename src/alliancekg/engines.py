@@ -170,7 +170,7 @@ def _store_answer(store: ox.Store, text: str, kind: str, terms: Mapping[str, Ter
         triples = answer if max_triples is None else itertools.islice(answer, max_triples)
         return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
     variables = [v.value for v in answer.variables]
-    return solutions_json(variables, ([row[v] for v in variables] for row in answer), max_rows=max_rows)
+    return solutions_json(variables, (tuple(row) for row in answer), max_rows=max_rows)  # in variable order
 
 
 @dataclass(frozen=True)

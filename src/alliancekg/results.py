@@ -116,7 +116,7 @@ class QueryResult:
             if limit is not None and len(terms) >= limit:
                 truncated = True
                 break
-            terms.append(tuple(solution[c] for c in columns))
+            terms.append(tuple(solution))  # the values in the order of the variables
         Row = namedtuple("Row", columns, rename=True)  # type: ignore[misc]
         rows = tuple(Row(*(python_value(t) for t in row)) for row in terms)
         return cls(kind="select", columns=columns, terms=tuple(terms), truncated=truncated, rows=rows)

@@ -90,7 +90,7 @@ def results_bytes(data: bytes, media_type: str, *, limit: int | None) -> tuple[b
         if limit is not None and len(rows) >= limit:
             truncated = True
             break
-        rows.append([solution[v] for v in variables])
+        rows.append(list(solution))  # the values in the order of the variables
     if media_type == RESULT_TYPES["json"]:
         return _json(variables, rows, truncated, limit), truncated
     # pyoxigraph writes results it has parsed, so the kept rows go through the JSON form once
