@@ -293,12 +293,14 @@ def run_stage(stage: str, size: int, seed: int, work: Path, repeats: int, budget
 
 def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     work = Path(args.work) / f"size-{size}" if args.work else Path(tempfile.mkdtemp(prefix=f"scale-{size}-"))
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    chosen = STAGES if args.stages is None else tuple(args.stages.split(","))
+    if chosen == STAGES:
+        shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)  # some stages only: on what earlier stages left there
     row: dict[str, Any] = {"institutions": size, "stages": {}}
     limits = {"naive": args.naive_max, "network": args.network_max, "queries": args.queries_max}
     try:
-        for stage in STAGES:
+        for stage in chosen:
             if stage in limits and size > limits[stage]:
                 row["stages"][stage] = {"status": f"skipped above {limits[stage]:,} institutions"}
                 continue
@@ -314,7 +316,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
             if figures["status"] != "ok" and stage in ("synth", "build"):
                 break  # nothing after it can run
     finally:
-        if not args.keep:
+        if not args.keep and chosen == STAGES:
             shutil.rmtree(work, ignore_errors=True)
     return row
 
@@ -463,7 +465,11 @@ def markdown(rows: list[dict[str, Any]], about: dict[str, Any], args: argparse.N
     for row in timed:
         found = _stage(row, "queries")["queries"]
         fast = sum(1 for t in found.values() if t.get("p50") is not None and t["p50"] < 0.1)
-        lines.append(f"At {row['institutions']:,} institutions {fast} of {len(found)} queries have p50 under 100 ms.")
+        again = _stage(row, "queries").get("machine")
+        rerun = (f" (timed in a later run, commit {again['commit']}, load average "
+                 f"{', '.join(map(str, again['load_average_at_start']))})") if again else ""
+        lines.append(f"At {row['institutions']:,} institutions {fast} of {len(found)} queries have p50 under 100 ms"
+                     f"{rerun}.")
     lines.append("")
     header = " | ".join(f"{row['institutions']:,}: p50 | p95 | rows" for row in timed)
     if timed:
@@ -525,6 +531,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(HERE / "results"), help="folder for scale.json and scale.md")
     parser.add_argument("--work", help="work folder (default: a temporary folder per size)")
     parser.add_argument("--keep", action="store_true", help="keep the generated data and builds")
+    parser.add_argument("--stages", help="run only these stages (comma-separated) in --work/size-N as earlier "
+                                         "stages left it, e.g. queries after a change to the catalogue; with --append "
+                                         "the size's other stages are kept")
     parser.add_argument("--child", choices=STAGES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -534,11 +543,20 @@ def main(argv: list[str] | None = None) -> int:
     about = machine()
     rows: list[dict[str, Any]] = []
     earlier = Path(args.out) / "scale.json"
+    kept: dict[int, dict[str, Any]] = {}
     if args.append and earlier.is_file():
-        rows = [r for r in json.loads(earlier.read_text(encoding="utf-8"))["rows"] if r["institutions"] not in sizes]
+        kept = {r["institutions"]: r for r in json.loads(earlier.read_text(encoding="utf-8"))["rows"]}
+    if args.stages and set(args.stages.split(",")) - set(STAGES):
+        parser.error(f"--stages: choose among {', '.join(STAGES)}")
+    rows = [r for size, r in kept.items() if size not in sizes]
     for size in sizes:
         row = run_size(size, args)
-        row["machine"] = about
+        if args.stages and size in kept:  # the stages run now replace their earlier figures
+            for figures in row["stages"].values():
+                figures["machine"] = about
+            row = {**kept[size], "stages": {**kept[size]["stages"], **row["stages"]}}
+        else:
+            row["machine"] = about
         rows = sorted([*rows, row], key=lambda r: r["institutions"])
         text = write_results(rows, about, args)
     print(text)

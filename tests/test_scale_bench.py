@@ -67,7 +67,7 @@ def test_a_naive_run_out_of_budget_gives_lower_bounds(bench: ModuleType) -> None
 def test_every_stage_runs_on_a_tiny_dataset(bench: ModuleType, tmp_path: Path) -> None:
     out = tmp_path / "results"
     assert bench.main(["--sizes", "12", "--repeats", "1", "--naive-factor", "100", "--out", str(out),
-                       "--work", str(tmp_path / "work")]) == 0
+                       "--work", str(tmp_path / "work"), "--keep"]) == 0
     found = json.loads((out / "scale.json").read_text(encoding="utf-8"))
     stages = found["rows"][0]["stages"]
     assert {name: stages[name]["status"] for name in bench.STAGES} == dict.fromkeys(bench.STAGES, "ok")
@@ -75,3 +75,12 @@ def test_every_stage_runs_on_a_tiny_dataset(bench: ModuleType, tmp_path: Path) -
     assert stages["oxload"]["triples"] == stages["naive"]["triples"] == stages["build"]["asserted"]
     assert all(t["p50"] is not None and not t["error"] for t in stages["queries"]["queries"].values())
     assert "## Loading" in (out / "scale.md").read_text(encoding="utf-8")
+    first = stages
+
+    # the catalogue timed again on what the first run left; the other stages' figures are kept
+    assert bench.main(["--sizes", "12", "--repeats", "1", "--out", str(out), "--work", str(tmp_path / "work"),
+                       "--stages", "queries", "--append"]) == 0
+    again = json.loads((out / "scale.json").read_text(encoding="utf-8"))["rows"]
+    assert len(again) == 1 and again[0]["stages"]["build"] == first["build"]
+    assert again[0]["stages"]["queries"]["status"] == "ok" and "machine" in again[0]["stages"]["queries"]
+    assert "timed in a later run" in (out / "scale.md").read_text(encoding="utf-8")
