@@ -205,7 +205,11 @@ def _affiliations(layer: Layer, rows: list[dict[str, str]]) -> Iterable[Affiliat
 def fetch_ties(layers: Iterable[Layer] | None = None, *, engine: Engine | str | None = None,
                settings: Settings | None = None, timeout: float | None = 600.0) -> TieSet:
     """Run the network queries of ``layers`` (default: all) and ``network/organisations`` and ``network/hubs`` on
-    ``engine`` (the built store by default, ``"memory"`` or an endpoint URL) and gather the ties."""
+    ``engine`` (the built store by default, ``"memory"`` or an endpoint URL) and gather the ties.
+
+    The queries ask for no order (sorting in the store costs seconds at scale): ties are gathered
+    into a sorted tuple, and an organisation's or hub's rows are sorted here before the first is
+    taken, so the result is the same whatever order an engine returns."""
     settings = settings or Settings.from_env()
     chosen = tuple(layers) if layers is not None else tuple(Layer)
     records: set[Affiliation] = set()
@@ -213,13 +217,15 @@ def fetch_ties(layers: Iterable[Layer] | None = None, *, engine: Engine | str | 
         records.update(_affiliations(layer, _rows(_QUERIES[layer], engine, settings, timeout)))
     kinds: dict[str, list[str]] = {}
     first: dict[str, dict[str, str]] = {}
-    for row in _rows("network/organisations", engine, settings, timeout):
+    columns = ("organisation", "kind", "country", "label", "category")
+    for row in sorted(_rows("network/organisations", engine, settings, timeout), key=lambda r: [r[c] for c in columns]):
         first.setdefault(row["organisation"], row)
         kinds.setdefault(row["organisation"], [])
         if row["kind"] not in kinds[row["organisation"]]:
             kinds[row["organisation"]].append(row["kind"])
     organisations = {iri: Organisation(iri, row["label"], tuple(sorted(kinds[iri])), row["category"], row["country"])
                      for iri, row in first.items()}
-    hubs = {row["hub"]: row["label"] for row in _rows("network/hubs", engine, settings, timeout)}
+    hub_rows = sorted(_rows("network/hubs", engine, settings, timeout), key=lambda r: (r["hub"], r["kind"], r["label"]))
+    hubs = {row["hub"]: row["label"] for row in hub_rows}
     return TieSet(tuple(sorted(records)), organisations, hubs)
 
