@@ -199,16 +199,6 @@ def _joined(key: str, passages: dict[str, str]) -> str | None:
     return _normalise(text) if text.strip() else ""
 
 
-def _joined(key: str, passages: dict[str, str]) -> str | None:
-    """The normalised text of the passages named in ``key``, joined as one; ``""`` when it is
-    blank, None when a passage's source is absent."""
-    pieces = [passages.get(p) for p in key.split()]
-    if any(piece is None for piece in pieces):
-        return None
-    text = " … ".join(p for p in pieces if p is not None)
-    return _normalise(text) if text.strip() else ""
-
-
 def _iri(term: str) -> str:
     """The IRI of a term written ``<iri>`` (blank nodes keep their form)."""
     return term[1:-1] if term.startswith("<") and term.endswith(">") else term
