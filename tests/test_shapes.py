@@ -13,7 +13,7 @@ from pyshacl import validate as pyshacl_validate
 from rdflib import Graph
 
 from alliancekg.build import input_paths
-from alliancekg.loading import input_files, load_graph
+from alliancekg.loading import load_graph
 from alliancekg.validation import validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
@@ -24,16 +24,6 @@ INVALID = sorted((FIXTURES / "invalid").glob("*.ttl"))
 def test_fixture_counts() -> None:
     assert len(VALID) >= 2
     assert len(INVALID) >= 12
-
-
-@pytest.fixture(scope="module")
-def shapes(settings) -> Graph:
-    return load_graph([settings.shapes_file])
-
-
-@pytest.fixture(scope="module")
-def ontology_files(settings) -> list[Path]:
-    return [p for p in input_files(settings.ontology_dir) if p.name != "shapes.ttl"]
 
 
 def test_shapes_graph_passes_shacl_for_shacl(shapes: Graph) -> None:

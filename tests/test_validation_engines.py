@@ -24,16 +24,6 @@ from alliancekg.validation import ValidationReport, validate, validate_store
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "shapes").glob("*/*.ttl"))
 
 
-@pytest.fixture(scope="module")
-def shapes(settings) -> Graph:
-    return load_graph([settings.shapes_file])
-
-
-@pytest.fixture(scope="module")
-def ontology_files(settings) -> list[Path]:
-    return [p for p in input_files(settings.ontology_dir) if p.name != "shapes.ttl"]
-
-
 def _assert_same(ours: ValidationReport, reference: ValidationReport) -> None:
     assert ours.conforms == reference.conforms
     assert ours.results == reference.results, "\n".join(
