@@ -440,7 +440,7 @@ def markdown(rows: list[dict[str, Any]], about: dict[str, Any], args: argparse.N
             f"| {_cell(ours_load)} | {rate(ours_load)} | {_cell(ours_bpt, '', 0)} "
             f"| {_cell(ratio.get('load_vs_pyoxigraph'), '×', 2)} | {_cell(ratio.get('memory_per_triple'), '×')} |")
 
-    stages = [name for name in ("load", "validate", "qc", "sources", "inference", "dumps", "store")
+    stages = [name for name in ("load", "validate", "qc", "sources", "inference", "ties", "dumps", "store")
               if any(name in _stage(row, "build").get("steps", {}) for row in rows)]
     if stages:
         lines += ["", "## Our build, stage by stage", "",

@@ -19,7 +19,7 @@ from alliancekg.outputs import DISTRIBUTIONS
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED_FILES = {
     "alliancekg.ttl", "alliancekg.nt", "alliancekg.jsonld", "alliancekg.rdf", "context.jsonld", "validation-report.ttl",
-    "validation-report.txt", "void.ttl", "store",
+    "validation-report.txt", "void.ttl", "store", "ties",
 }
 
 
@@ -64,8 +64,12 @@ def test_jsonld_context_is_the_prefix_table(built) -> None:
 
 def test_rebuild_is_byte_identical(built, tmp_path: Path) -> None:
     again = build(Settings(root=ROOT, dist_dir_override=tmp_path / "dist"))
-    for name in EXPECTED_FILES - {"store"}:
+    for name in EXPECTED_FILES - {"store", "ties"}:
         assert (again.dist_dir / name).read_bytes() == (built.dist_dir / name).read_bytes(), name
+    tables = sorted(p.name for p in (built.dist_dir / "ties").iterdir())
+    assert tables == sorted(p.name for p in (again.dist_dir / "ties").iterdir()) and len(tables) == 7
+    for name in tables:
+        assert (again.dist_dir / "ties" / name).read_bytes() == (built.dist_dir / "ties" / name).read_bytes(), name
 
 
 @pytest.fixture

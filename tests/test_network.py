@@ -16,11 +16,13 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import ORG, RDF
 
 from alliancekg.cli import main
-from alliancekg.errors import UsageError
+from alliancekg.errors import LoadError, UsageError
 from alliancekg.namespaces import AKG
 from alliancekg.network import analyse, snapshots, write_analysis
 from alliancekg.projection import country_projection, hub_projection, one_mode, two_mode
-from alliancekg.ties import Affiliation, Layer, Organisation, TieSet, fetch_ties
+from alliancekg.queryfile import QueryFile
+from alliancekg.settings import Settings
+from alliancekg.ties import TIE_QUERIES, TIES_DIR, Affiliation, Layer, Organisation, TieSet, fetch_ties
 
 M, P, S = Layer.MEMBERSHIP, Layer.PROGRAMME, Layer.SUB_ORGANISATION
 NASTY = '=HYPERLINK("x")</label>&<script>\x01\x1b'
@@ -143,7 +145,6 @@ def test_reference_projection_matches_the_rdf(built) -> None:
                 if a < b:
                     expected[(a, b)] = expected.get((a, b), 0) + 1
     from alliancekg.query import open_engine
-    from alliancekg.settings import Settings
 
     settings = Settings(root=Path(__file__).resolve().parents[1], dist_dir_override=built.dist_dir)
     ties = fetch_ties([M], engine=open_engine("store", settings=settings), settings=settings)
@@ -172,6 +173,64 @@ def test_network_command(built, tmp_path: Path) -> None:
     assert not (tmp_path / "bad").exists()
 
 
+def _store_settings(dist: Path) -> Settings:
+    return Settings(root=Path(__file__).resolve().parents[1], dist_dir_override=dist)
+
+
+def test_tie_tables_hold_the_answers_of_the_store(built) -> None:
+    """The build's tie tables give the ties the queries give on the built store and on rdflib."""
+    settings = _store_settings(built.dist_dir)
+    tables = built.dist_dir / TIES_DIR
+    assert TIES_DIR in built.files
+    for name in TIE_QUERIES:
+        header = (tables / f"{name.rsplit('/', 1)[-1]}.csv").read_text(encoding="utf-8").splitlines()[0]
+        assert header.split(",") == list(QueryFile.from_path(settings.queries_dir / f"{name}.rq",
+                                                              root=settings.queries_dir).columns)
+    from_tables = fetch_ties(settings=settings, tables=tables)
+    assert from_tables == fetch_ties(settings=settings, engine="store") == fetch_ties(settings=settings, engine="memory")
+    assert from_tables.layers() == (M, Layer.PARTNERSHIP, P, Layer.CHAIR_LAB, S)
+    assert fetch_ties([P], settings=settings, tables=tables) == fetch_ties([P], settings=settings, engine="store")
+
+
+def test_tie_tables_of_synthetic_data(settings, tmp_path: Path) -> None:
+    """Hundreds of ties with every kind of period, role and kind: the same from the tables as
+    from the queries on the built store."""
+    from dataclasses import replace
+
+    from alliancekg import build
+    from alliancekg.synth import generate
+
+    generate(tmp_path / "synth", institutions=80, seed=5)
+    result = build(replace(settings, data_dir_override=tmp_path / "synth" / "data", dist_dir_override=tmp_path / "dist",
+                           seeds_dir_override=tmp_path / "synth" / "seeds"))
+    store_settings = replace(settings, dist_dir_override=result.dist_dir)
+    from_tables = fetch_ties(settings=store_settings, tables=result.dist_dir / TIES_DIR)
+    assert from_tables == fetch_ties(settings=store_settings, engine="store")
+    assert len(from_tables.affiliations) > 300 and from_tables.layers() == tuple(Layer)
+
+
+def test_damaged_tie_tables_are_named(built, tmp_path: Path) -> None:
+    import shutil
+
+    dist = tmp_path / "dist"
+    shutil.copytree(built.dist_dir, dist)
+    hubs = dist / TIES_DIR / "hubs.csv"
+    hubs.write_text("hub,name\nurn:x,X\n", encoding="utf-8")
+    with pytest.raises(LoadError, match=r"hubs.csv:1: tie table columns \['hub', 'name'\]"):
+        fetch_ties(settings=_store_settings(dist), tables=dist / TIES_DIR)
+    runner = CliRunner()
+    result = runner.invoke(main, ["network", "-o", str(tmp_path / "out"), "--no-html", "--no-picture"],
+                           env={"ALLIANCEKG_DIST": str(dist)})
+    assert result.exit_code == 2 and "hubs.csv" in result.output and "rebuild" in result.output
+    assert not (tmp_path / "out").exists()
+    hubs.unlink()
+    with pytest.raises(LoadError, match="hubs.csv: cannot read the tie table"):
+        fetch_ties(settings=_store_settings(dist), tables=dist / TIES_DIR)
+    result = runner.invoke(main, ["network", "-o", str(tmp_path / "out"), "--no-html", "--no-picture", "--requery"],
+                           env={"ALLIANCEKG_DIST": str(dist)})
+    assert result.exit_code == 0, result.output
+
+
 def test_build_can_store_the_metrics(settings, tmp_path: Path) -> None:
     from dataclasses import replace
 
@@ -192,7 +251,6 @@ def test_build_can_store_the_metrics(settings, tmp_path: Path) -> None:
 def test_network_from_an_endpoint_equals_the_store(built, oxigraph_server, tmp_path: Path) -> None:
     """The same analysis from a real Oxigraph server the data was published to: identical files."""
     from alliancekg.publish import publish
-    from alliancekg.settings import Settings
 
     publish(Settings(root=Path(__file__).resolve().parents[1], dist_dir_override=built.dist_dir),
             endpoint=oxigraph_server.store_url)
@@ -200,11 +258,13 @@ def test_network_from_an_endpoint_equals_the_store(built, oxigraph_server, tmp_p
     env = {"ALLIANCEKG_DIST": str(built.dist_dir)}
     common = ["--no-html", "--no-picture", "--at", "2022"]
     local = runner.invoke(main, ["network", "-o", str(tmp_path / "store"), *common], env=env)
+    requeried = runner.invoke(main, ["network", "-o", str(tmp_path / "requery"), *common, "--requery"], env=env)
     remote = runner.invoke(main, ["network", "-o", str(tmp_path / "remote"), *common,
                                   "--endpoint", oxigraph_server.query_url], env=env)
-    assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+    assert local.exit_code == 0 and requeried.exit_code == 0 and remote.exit_code == 0, remote.output
     for name in ("nodes.csv", "edges.csv", "summary.json", "network.graphml", "metrics.ttl"):
         assert (tmp_path / "store" / name).read_bytes() == (tmp_path / "remote" / name).read_bytes(), name
+        assert (tmp_path / "store" / name).read_bytes() == (tmp_path / "requery" / name).read_bytes(), name
 
 
 def _projections(ties: TieSet) -> list:

@@ -46,13 +46,14 @@ from alliancekg.quality import run_checks, violation_queries
 from alliancekg.queryfile import QueryFile, catalogue
 from alliancekg.settings import Settings
 from alliancekg.sparql import construct_triples, select_rows
+from alliancekg.ties import TIES_DIR, write_tie_tables
 from alliancekg.validation import ValidationReport, validate, validate_store
 
 __all__ = ["STAGES", "BuildResult", "Validator", "build", "input_paths", "load_store"]
 
 Progress = Callable[[str], None]
 #: The stages of a build, in order, as keys of :attr:`BuildResult.timings`.
-STAGES = ("load", "validate", "qc", "sources", "inference", "dumps", "store")
+STAGES = ("load", "validate", "qc", "sources", "inference", "ties", "dumps", "store")
 
 
 class Validator(str, Enum):
@@ -115,14 +116,13 @@ def _replace_dir(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _network_metrics(store: ox.Store, settings: Settings) -> bytes:
-    """The default network analysis of the data in ``store``, as Turtle."""
-    from alliancekg.engines import StoreEngine
+def _network_metrics(tables: Path, settings: Settings) -> bytes:
+    """The default network analysis of the tie tables in ``tables``, as Turtle."""
     from alliancekg.network import analyse
     from alliancekg.network_rdf import turtle
     from alliancekg.ties import fetch_ties
 
-    return turtle(analyse(fetch_ties(engine=StoreEngine(store=store), settings=settings)))
+    return turtle(analyse(fetch_ties(settings=settings, tables=tables)))
 
 
 def release_memory() -> None:
@@ -215,6 +215,10 @@ def build(settings: Settings, *, progress: Progress | None = None, check_sources
             inferred = infer(store, catalogue(settings.queries_dir, "inference"))
             counts = {k: int(v) for k, v in select_rows(store, _report(settings, "summary"))[0].items()}
 
+        with stage("ties"):
+            say("writing the tie tables of the network")
+            write_tie_tables(store, settings.queries_dir, staging / TIES_DIR)
+
         with stage("dumps"):
             say("writing N-Triples, Turtle, JSON-LD, RDF/XML and the dataset description")
             nt = staging / "alliancekg.nt"
@@ -234,7 +238,7 @@ def build(settings: Settings, *, progress: Progress | None = None, check_sources
             load_ntriples(disk, nt)
             if with_metrics:
                 say("computing the network metrics")
-                metrics = _network_metrics(disk, settings)
+                metrics = _network_metrics(staging / TIES_DIR, settings)
                 (staging / "metrics.ttl").write_bytes(metrics)
                 disk.bulk_load(metrics, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(METRICS_GRAPH))
             disk.flush()

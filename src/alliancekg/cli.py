@@ -356,6 +356,8 @@ def serve(host: str, port: int, store: Path | None, timeout: float, max_rows: in
               help="With --endpoint: the graph(s) holding the data (default: the published data graph).")
 @click.option("--engine", type=click.Choice(["store", "memory"]), default="store", show_default=True,
               help="The local engine when no --endpoint is given.")
+@click.option("--requery", is_flag=True,
+              help="On the store, run the tie queries instead of reading the tie tables the build wrote beside it.")
 @click.option("--seed", type=int, default=42, show_default=True, help="Seed of community detection and sampling.")
 @click.option("--exact-limit", type=click.IntRange(min=2), default=1000, show_default=True,
               help="Above this many nodes, betweenness and closeness are sampled and diameters estimated.")
@@ -366,18 +368,25 @@ def serve(host: str, port: int, store: Path | None, timeout: float, max_rows: in
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=600, show_default=True,
               help="Seconds each tie query may run.")
 def network(out_dir: Path, layers: str, projection: str, weighting: str, at: str | None, per_year: bool,
-            dated_only: bool, endpoint: str | None, graphs: tuple[str, ...], engine: str, seed: int,
+            dated_only: bool, endpoint: str | None, graphs: tuple[str, ...], engine: str, requery: bool, seed: int,
             exact_limit: int, samples: int, no_picture: bool, no_html: bool, timeout: float) -> None:
-    """Analyse the network of ties between organisations and write Gephi, pandas and RDF exports."""
+    """Analyse the network of ties between organisations and write Gephi, pandas and RDF exports.
+
+    On the built store the ties are read from the tie tables the build wrote beside it (``ties/``
+    in the build folder): the answers of the same queries, taken from the same triples.
+    """
     from alliancekg.metrics import MetricOptions
     from alliancekg.network import snapshots, write_analysis, write_evolution
-    from alliancekg.ties import fetch_ties, parse_layers
+    from alliancekg.ties import TIES_DIR, fetch_ties, parse_layers
 
     settings = Settings.from_env()
     with _errors_to_exit_codes():
         chosen_layers = None if layers == "all" else parse_layers(layers)
-        chosen = _engine(endpoint, graphs, engine, settings, timeout=timeout)
-        ties = fetch_ties(chosen_layers, engine=chosen, settings=settings, timeout=timeout)
+        tables = settings.dist_dir / TIES_DIR
+        if endpoint or engine != "store" or requery or not tables.is_dir():
+            tables = None
+        chosen = None if tables else _engine(endpoint, graphs, engine, settings, timeout=timeout)
+        ties = fetch_ties(chosen_layers, engine=chosen, settings=settings, timeout=timeout, tables=tables)
         analyses = snapshots(ties, at=at, per_year=per_year, projection=projection, layers=chosen_layers,
                              weighting=weighting, undated=not dated_only,
                              options=MetricOptions(seed=seed, exact_limit=exact_limit, samples=samples))

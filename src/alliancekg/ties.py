@@ -13,17 +13,23 @@ its period and its source, so snapshots and provenance follow from the records a
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from operator import attrgetter
+from pathlib import Path
+
+import pyoxigraph as ox
 
 from alliancekg.engines import Engine
-from alliancekg.errors import QueryError, UsageError
+from alliancekg.errors import LoadError, QueryError, UsageError
 from alliancekg.settings import Settings
 
-__all__ = ["AFFILIATION_LAYERS", "DIRECT_LAYERS", "Affiliation", "Layer", "Organisation", "TieSet",
-           "check_date", "fetch_ties", "parse_layers"]
+__all__ = ["AFFILIATION_LAYERS", "DIRECT_LAYERS", "TIES_DIR", "TIE_QUERIES", "Affiliation", "Layer", "Organisation", "TieSet",
+           "check_date", "fetch_ties", "parse_layers", "write_tie_tables"]
 
 #: The most rows a tie query may return before the fetch stops with an error instead of a partial network.
 MAX_TIE_ROWS = 20_000_000
@@ -52,6 +58,10 @@ _QUERIES = {
     Layer.CHAIR_LAB: "network/chairs-and-labs",
     Layer.SUB_ORGANISATION: "network/sub-organisations",
 }
+#: The folder of the built dataset that holds the tie tables (:func:`write_tie_tables`).
+TIES_DIR = "ties"
+#: Every query a :class:`TieSet` is read from: one per layer, then the node and hub tables.
+TIE_QUERIES = (*_QUERIES.values(), "network/organisations", "network/hubs")
 
 
 def parse_layers(text: str | Iterable[str] | None) -> tuple[Layer, ...]:
@@ -121,6 +131,11 @@ class Affiliation:
         return (not self.start or _compare(self.start, at) <= 0) and (not self.end or _compare(self.end, at) >= 0)
 
 
+#: The sort key of the order ``Affiliation`` defines, as one tuple of its fields: sorting hundreds
+#: of thousands of records by the generated ``__lt__`` takes seconds.
+_FIELDS = attrgetter(*(f.name for f in fields(Affiliation)))
+
+
 @dataclass(frozen=True, slots=True)
 class Organisation:
     """What the node table says of an organisation: label, kinds, category and country code."""
@@ -178,13 +193,76 @@ class TieSet:
         return self.hubs.get(iri) or iri.rstrip("/").rsplit("/", 1)[-1]
 
 
-def _rows(name: str, engine: Engine | str | None, settings: Settings, timeout: float | None) -> list[dict[str, str]]:
+def _rows(name: str, engine: Engine | str | None, settings: Settings, timeout: float | None,
+          tables: Path | None) -> list[dict[str, str]]:
+    if tables is not None:
+        return _table_rows(name, tables, settings)
     from alliancekg.query import run_query  # the query module imports the engines; keep this module light
 
     result = run_query(name, {}, engine=engine, settings=settings, timeout=timeout, max_rows=MAX_TIE_ROWS)
     if result.truncated:
         raise QueryError(f"{name}: more than {MAX_TIE_ROWS} rows; the network would be partial")
     return [dict(zip(result.columns, row, strict=True)) for row in result.text_rows()]
+
+
+def _table_name(query: str) -> str:
+    return query.rsplit("/", 1)[-1] + ".csv"
+
+
+def _table_rows(name: str, tables: Path, settings: Settings) -> list[dict[str, str]]:
+    """The rows of the tie table of query ``name``; its header must be the query's columns."""
+    from alliancekg.queryfile import QueryFile
+
+    columns = list(QueryFile.from_path(settings.queries_dir / f"{name}.rq", root=settings.queries_dir).columns)
+    path = tables / _table_name(name)
+    try:
+        with path.open(encoding="utf-8", newline="") as file:
+            reader = csv.reader(file)
+            header = next(reader, [])
+            if header != columns:
+                raise LoadError(f"tie table columns {header} are not those of {name} ({columns}); "
+                                "rebuild with `alliancekg build`", path=str(path), line=1)
+            return [dict(zip(columns, row, strict=True)) for row in reader]
+    except OSError as error:
+        raise LoadError(f"cannot read the tie table: {error.strerror}; rebuild with `alliancekg build`",
+                        path=str(path)) from error
+    except (ValueError, csv.Error) as error:
+        raise LoadError(f"not a tie table: {error}", path=str(path)) from error
+
+
+def write_tie_tables(store: ox.Store, queries_dir: Path, out_dir: Path) -> list[Path]:
+    """Answer every tie query (:data:`TIE_QUERIES`) on ``store`` and write each answer as SPARQL
+    CSV results, ``out_dir/<query>.csv`` (rows sorted, each file written atomically); :func:`fetch_ties` reads them
+    back with ``tables=out_dir``. The build writes them from its in-memory working store, beside
+    the embedded store built from the same triples, where the same queries are many times slower.
+
+    >>> import tempfile
+    >>> from alliancekg.settings import Settings
+    >>> out = Path(tempfile.mkdtemp())
+    >>> [p.name for p in write_tie_tables(ox.Store(), Settings.from_env().queries_dir, out)][:2]
+    ['memberships.csv', 'partnerships.csv']
+    >>> fetch_ties(tables=out).affiliations
+    ()
+    """
+    from alliancekg.outputs import atomic_file
+    from alliancekg.queryfile import QueryFile
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in TIE_QUERIES:
+        query = QueryFile.from_path(queries_dir / f"{name}.rq", root=queries_dir)
+        solutions = store.query(query.text)
+        assert isinstance(solutions, ox.QuerySolutions), f"{name} is not a SELECT query"
+        header, *rows = csv.reader(io.StringIO(solutions.serialize(format=ox.QueryResultsFormat.CSV).decode("utf-8"),
+                                               newline=""))
+        rows.sort()  # the store answers in no set order; sorted tables rebuild byte for byte
+        path = out_dir / _table_name(name)
+        with atomic_file(path) as file, io.TextIOWrapper(file, encoding="utf-8", newline="") as text:
+            writer = csv.writer(text, lineterminator="\r\n")
+            writer.writerow(header)
+            writer.writerows(rows)
+        written.append(path)
+    return written
 
 
 def _affiliations(layer: Layer, rows: list[dict[str, str]]) -> Iterable[Affiliation]:
@@ -203,9 +281,10 @@ def _affiliations(layer: Layer, rows: list[dict[str, str]]) -> Iterable[Affiliat
 
 
 def fetch_ties(layers: Iterable[Layer] | None = None, *, engine: Engine | str | None = None,
-               settings: Settings | None = None, timeout: float | None = 600.0) -> TieSet:
+               settings: Settings | None = None, timeout: float | None = 600.0, tables: Path | None = None) -> TieSet:
     """Run the network queries of ``layers`` (default: all) and ``network/organisations`` and ``network/hubs`` on
-    ``engine`` (the built store by default, ``"memory"`` or an endpoint URL) and gather the ties.
+    ``engine`` (the built store by default, ``"memory"`` or an endpoint URL) and gather the ties; with
+    ``tables``, read their answers from the tie tables there instead (:func:`write_tie_tables`).
 
     The queries ask for no order (sorting in the store costs seconds at scale): ties are gathered
     into a sorted tuple, and an organisation's or hub's rows are sorted here before the first is
@@ -214,18 +293,18 @@ def fetch_ties(layers: Iterable[Layer] | None = None, *, engine: Engine | str | 
     chosen = tuple(layers) if layers is not None else tuple(Layer)
     records: set[Affiliation] = set()
     for layer in chosen:
-        records.update(_affiliations(layer, _rows(_QUERIES[layer], engine, settings, timeout)))
+        records.update(_affiliations(layer, _rows(_QUERIES[layer], engine, settings, timeout, tables)))
     kinds: dict[str, list[str]] = {}
     first: dict[str, dict[str, str]] = {}
     columns = ("organisation", "kind", "country", "label", "category")
-    for row in sorted(_rows("network/organisations", engine, settings, timeout), key=lambda r: [r[c] for c in columns]):
+    for row in sorted(_rows("network/organisations", engine, settings, timeout, tables), key=lambda r: [r[c] for c in columns]):
         first.setdefault(row["organisation"], row)
         kinds.setdefault(row["organisation"], [])
         if row["kind"] not in kinds[row["organisation"]]:
             kinds[row["organisation"]].append(row["kind"])
     organisations = {iri: Organisation(iri, row["label"], tuple(sorted(kinds[iri])), row["category"], row["country"])
                      for iri, row in first.items()}
-    hub_rows = sorted(_rows("network/hubs", engine, settings, timeout), key=lambda r: (r["hub"], r["kind"], r["label"]))
+    hub_rows = sorted(_rows("network/hubs", engine, settings, timeout, tables), key=lambda r: (r["hub"], r["kind"], r["label"]))
     hubs = {row["hub"]: row["label"] for row in hub_rows}
-    return TieSet(tuple(sorted(records)), organisations, hubs)
+    return TieSet(tuple(sorted(records, key=_FIELDS)), organisations, hubs)
 
