@@ -20,9 +20,8 @@ from alliancekg.errors import LoadError, UsageError
 from alliancekg.namespaces import AKG
 from alliancekg.network import analyse, snapshots, write_analysis
 from alliancekg.projection import country_projection, hub_projection, one_mode, two_mode
-from alliancekg.queryfile import QueryFile
 from alliancekg.settings import Settings
-from alliancekg.ties import TIE_QUERIES, TIES_DIR, Affiliation, Layer, Organisation, TieSet, fetch_ties
+from alliancekg.ties import TIE_TABLES, TIES_DIR, Affiliation, Layer, Organisation, TieSet, fetch_ties
 
 M, P, S = Layer.MEMBERSHIP, Layer.PROGRAMME, Layer.SUB_ORGANISATION
 NASTY = '=HYPERLINK("x")</label>&<script>\x01\x1b'
@@ -182,10 +181,11 @@ def test_tie_tables_hold_the_answers_of_the_store(built) -> None:
     settings = _store_settings(built.dist_dir)
     tables = built.dist_dir / TIES_DIR
     assert TIES_DIR in built.files
-    for name in TIE_QUERIES:
-        header = (tables / f"{name.rsplit('/', 1)[-1]}.csv").read_text(encoding="utf-8").splitlines()[0]
-        assert header.split(",") == list(QueryFile.from_path(settings.queries_dir / f"{name}.rq",
-                                                              root=settings.queries_dir).columns)
+    assert sorted(p.name for p in tables.iterdir()) == sorted(TIE_TABLES)
+    with (tables / "ties.csv").open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    ipgp = [r for r in rows if r["organisation"].endswith("/org/ipgp") and r["layer"] == "membership"]
+    assert ipgp and all(r["hub"].startswith("https://w3id.org/alliancekg/id/") and r["source"] for r in ipgp)
     from_tables = fetch_ties(settings=settings, tables=tables)
     assert from_tables == fetch_ties(settings=settings, engine="store") == fetch_ties(settings=settings, engine="memory")
     assert from_tables.layers() == (M, Layer.PARTNERSHIP, P, Layer.CHAIR_LAB, S)
@@ -216,13 +216,22 @@ def test_damaged_tie_tables_are_named(built, tmp_path: Path) -> None:
     shutil.copytree(built.dist_dir, dist)
     hubs = dist / TIES_DIR / "hubs.csv"
     hubs.write_text("hub,name\nurn:x,X\n", encoding="utf-8")
-    with pytest.raises(LoadError, match=r"hubs.csv:1: tie table columns \['hub', 'name'\]"):
+    with pytest.raises(LoadError, match=r"hubs.csv:1: the columns are \['hub', 'name'\], not \['hub', 'label'\]"):
         fetch_ties(settings=_store_settings(dist), tables=dist / TIES_DIR)
     runner = CliRunner()
     result = runner.invoke(main, ["network", "-o", str(tmp_path / "out"), "--no-html", "--no-picture"],
                            env={"ALLIANCEKG_DIST": str(dist)})
     assert result.exit_code == 2 and "hubs.csv" in result.output and "rebuild" in result.output
     assert not (tmp_path / "out").exists()
+    hubs.write_text("hub,label\nurn:x,X,Y\n", encoding="utf-8")
+    with pytest.raises(LoadError, match="hubs.csv:2: 3 values where the table has 2 columns"):
+        fetch_ties(settings=_store_settings(dist), tables=dist / TIES_DIR)
+    ties = dist / TIES_DIR / "ties.csv"
+    kept = ties.read_text(encoding="utf-8")
+    ties.write_text(kept.replace("membership,", "friendship,", 1), encoding="utf-8")
+    with pytest.raises(LoadError, match=r"ties.csv:\d+: unknown layer 'friendship'"):
+        fetch_ties(settings=_store_settings(dist), tables=dist / TIES_DIR)
+    ties.write_text(kept, encoding="utf-8")
     hubs.unlink()
     with pytest.raises(LoadError, match="hubs.csv: cannot read the tie table"):
         fetch_ties(settings=_store_settings(dist), tables=dist / TIES_DIR)

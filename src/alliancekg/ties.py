@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from operator import attrgetter
@@ -26,10 +26,11 @@ import pyoxigraph as ox
 
 from alliancekg.engines import Engine
 from alliancekg.errors import LoadError, QueryError, UsageError
+from alliancekg.outputs import atomic_file
 from alliancekg.settings import Settings
 
-__all__ = ["AFFILIATION_LAYERS", "DIRECT_LAYERS", "TIES_DIR", "TIE_QUERIES", "Affiliation", "Layer", "Organisation", "TieSet",
-           "check_date", "fetch_ties", "parse_layers", "write_tie_tables"]
+__all__ = ["AFFILIATION_LAYERS", "DIRECT_LAYERS", "TIES_DIR", "TIE_QUERIES", "TIE_TABLES", "Affiliation", "Layer",
+           "Organisation", "TieSet", "check_date", "fetch_ties", "parse_layers", "read_tie_tables", "write_tie_tables"]
 
 #: The most rows a tie query may return before the fetch stops with an error instead of a partial network.
 MAX_TIE_ROWS = 20_000_000
@@ -193,10 +194,7 @@ class TieSet:
         return self.hubs.get(iri) or iri.rstrip("/").rsplit("/", 1)[-1]
 
 
-def _rows(name: str, engine: Engine | str | None, settings: Settings, timeout: float | None,
-          tables: Path | None) -> list[dict[str, str]]:
-    if tables is not None:
-        return _table_rows(name, tables, settings)
+def _rows(name: str, engine: Engine | str | None, settings: Settings, timeout: float | None) -> list[dict[str, str]]:
     from alliancekg.query import run_query  # the query module imports the engines; keep this module light
 
     result = run_query(name, {}, engine=engine, settings=settings, timeout=timeout, max_rows=MAX_TIE_ROWS)
@@ -205,64 +203,16 @@ def _rows(name: str, engine: Engine | str | None, settings: Settings, timeout: f
     return [dict(zip(result.columns, row, strict=True)) for row in result.text_rows()]
 
 
-def _table_name(query: str) -> str:
-    return query.rsplit("/", 1)[-1] + ".csv"
-
-
-def _table_rows(name: str, tables: Path, settings: Settings) -> list[dict[str, str]]:
-    """The rows of the tie table of query ``name``; its header must be the query's columns."""
+def _store_rows(store: ox.Store, queries_dir: Path, name: str) -> list[dict[str, str]]:
+    """The answer of query ``name`` on a store in this process, through the store's own CSV writer
+    (many times faster than reading the solutions one by one)."""
     from alliancekg.queryfile import QueryFile
 
-    columns = list(QueryFile.from_path(settings.queries_dir / f"{name}.rq", root=settings.queries_dir).columns)
-    path = tables / _table_name(name)
-    try:
-        with path.open(encoding="utf-8", newline="") as file:
-            reader = csv.reader(file)
-            header = next(reader, [])
-            if header != columns:
-                raise LoadError(f"tie table columns {header} are not those of {name} ({columns}); "
-                                "rebuild with `alliancekg build`", path=str(path), line=1)
-            return [dict(zip(columns, row, strict=True)) for row in reader]
-    except OSError as error:
-        raise LoadError(f"cannot read the tie table: {error.strerror}; rebuild with `alliancekg build`",
-                        path=str(path)) from error
-    except (ValueError, csv.Error) as error:
-        raise LoadError(f"not a tie table: {error}", path=str(path)) from error
-
-
-def write_tie_tables(store: ox.Store, queries_dir: Path, out_dir: Path) -> list[Path]:
-    """Answer every tie query (:data:`TIE_QUERIES`) on ``store`` and write each answer as SPARQL
-    CSV results, ``out_dir/<query>.csv`` (rows sorted, each file written atomically); :func:`fetch_ties` reads them
-    back with ``tables=out_dir``. The build writes them from its in-memory working store, beside
-    the embedded store built from the same triples, where the same queries are many times slower.
-
-    >>> import tempfile
-    >>> from alliancekg.settings import Settings
-    >>> out = Path(tempfile.mkdtemp())
-    >>> [p.name for p in write_tie_tables(ox.Store(), Settings.from_env().queries_dir, out)][:2]
-    ['memberships.csv', 'partnerships.csv']
-    >>> fetch_ties(tables=out).affiliations
-    ()
-    """
-    from alliancekg.outputs import atomic_file
-    from alliancekg.queryfile import QueryFile
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in TIE_QUERIES:
-        query = QueryFile.from_path(queries_dir / f"{name}.rq", root=queries_dir)
-        solutions = store.query(query.text)
-        assert isinstance(solutions, ox.QuerySolutions), f"{name} is not a SELECT query"
-        header, *rows = csv.reader(io.StringIO(solutions.serialize(format=ox.QueryResultsFormat.CSV).decode("utf-8"),
-                                               newline=""))
-        rows.sort()  # the store answers in no set order; sorted tables rebuild byte for byte
-        path = out_dir / _table_name(name)
-        with atomic_file(path) as file, io.TextIOWrapper(file, encoding="utf-8", newline="") as text:
-            writer = csv.writer(text, lineterminator="\r\n")
-            writer.writerow(header)
-            writer.writerows(rows)
-        written.append(path)
-    return written
+    solutions = store.query(QueryFile.from_path(queries_dir / f"{name}.rq", root=queries_dir).text)
+    assert isinstance(solutions, ox.QuerySolutions), f"{name} is not a SELECT query"
+    reader = csv.reader(io.StringIO(solutions.serialize(format=ox.QueryResultsFormat.CSV).decode("utf-8"), newline=""))
+    header = next(reader)
+    return [dict(zip(header, row, strict=True)) for row in reader]
 
 
 def _affiliations(layer: Layer, rows: list[dict[str, str]]) -> Iterable[Affiliation]:
@@ -284,27 +234,114 @@ def fetch_ties(layers: Iterable[Layer] | None = None, *, engine: Engine | str | 
                settings: Settings | None = None, timeout: float | None = 600.0, tables: Path | None = None) -> TieSet:
     """Run the network queries of ``layers`` (default: all) and ``network/organisations`` and ``network/hubs`` on
     ``engine`` (the built store by default, ``"memory"`` or an endpoint URL) and gather the ties; with
-    ``tables``, read their answers from the tie tables there instead (:func:`write_tie_tables`).
+    ``tables``, read them from the tie tables there instead (:func:`write_tie_tables`).
 
     The queries ask for no order (sorting in the store costs seconds at scale): ties are gathered
     into a sorted tuple, and an organisation's or hub's rows are sorted here before the first is
     taken, so the result is the same whatever order an engine returns."""
+    if tables is not None:
+        return read_tie_tables(tables).select(layers)
     settings = settings or Settings.from_env()
+    return _gather(layers, lambda name: _rows(name, engine, settings, timeout))
+
+
+def _gather(layers: Iterable[Layer] | None, rows: Callable[[str], list[dict[str, str]]]) -> TieSet:
     chosen = tuple(layers) if layers is not None else tuple(Layer)
     records: set[Affiliation] = set()
     for layer in chosen:
-        records.update(_affiliations(layer, _rows(_QUERIES[layer], engine, settings, timeout, tables)))
+        records.update(_affiliations(layer, rows(_QUERIES[layer])))
     kinds: dict[str, list[str]] = {}
     first: dict[str, dict[str, str]] = {}
     columns = ("organisation", "kind", "country", "label", "category")
-    for row in sorted(_rows("network/organisations", engine, settings, timeout, tables), key=lambda r: [r[c] for c in columns]):
+    for row in sorted(rows("network/organisations"), key=lambda r: [r[c] for c in columns]):
         first.setdefault(row["organisation"], row)
         kinds.setdefault(row["organisation"], [])
         if row["kind"] not in kinds[row["organisation"]]:
             kinds[row["organisation"]].append(row["kind"])
     organisations = {iri: Organisation(iri, row["label"], tuple(sorted(kinds[iri])), row["category"], row["country"])
                      for iri, row in first.items()}
-    hub_rows = sorted(_rows("network/hubs", engine, settings, timeout, tables), key=lambda r: (r["hub"], r["kind"], r["label"]))
+    hub_rows = sorted(rows("network/hubs"), key=lambda r: (r["hub"], r["kind"], r["label"]))
     hubs = {row["hub"]: row["label"] for row in hub_rows}
     return TieSet(tuple(sorted(records, key=_FIELDS)), organisations, hubs)
 
+
+#: The tie tables and their columns: the records of every layer in the order of a TieSet, the
+#: organisations (one row per kind) and the hubs.
+TIE_TABLES = {
+    "ties.csv": ("layer", "organisation", "hub", "role", "start", "end", "source"),
+    "organisations.csv": ("organisation", "label", "kind", "category", "country"),
+    "hubs.csv": ("hub", "label"),
+}
+
+
+def write_tie_tables(store: ox.Store, queries_dir: Path, out_dir: Path) -> list[Path]:
+    """Gather the ties of every layer from ``store`` (as :func:`fetch_ties` does on an engine) and
+    write them as the CSV tables of :data:`TIE_TABLES` in ``out_dir``, each atomically;
+    :func:`read_tie_tables` reads them back. The build writes them from its in-memory working
+    store beside the embedded store it builds from the same triples, where the queries are many
+    times slower.
+
+    >>> import tempfile
+    >>> from alliancekg.settings import Settings
+    >>> out = Path(tempfile.mkdtemp())
+    >>> [p.name for p in write_tie_tables(ox.Store(), Settings.from_env().queries_dir, out)]
+    ['ties.csv', 'organisations.csv', 'hubs.csv']
+    >>> read_tie_tables(out)
+    TieSet(affiliations=(), organisations={}, hubs={})
+    """
+    ties = _gather(None, lambda name: _store_rows(store, queries_dir, name))
+    rows = {
+        "ties.csv": ((a.layer.value, a.node, a.hub, a.role, a.start, a.end, a.source) for a in ties.affiliations),
+        "organisations.csv": ((o.iri, o.label, kind, o.category, o.country)
+                              for o in ties.organisations.values() for kind in o.kinds or ("",)),
+        "hubs.csv": ties.hubs.items(),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, columns in TIE_TABLES.items():
+        with atomic_file(out_dir / name) as file, io.TextIOWrapper(file, encoding="utf-8", newline="") as text:
+            writer = csv.writer(text, lineterminator="\r\n")
+            writer.writerow(columns)
+            writer.writerows(rows[name])
+    return [out_dir / name for name in TIE_TABLES]
+
+
+def read_tie_tables(folder: Path) -> TieSet:
+    """The :class:`TieSet` that :func:`write_tie_tables` wrote to ``folder``; a missing or
+    damaged table raises :class:`LoadError` naming it."""
+    tables = {name: _table(folder / name, columns) for name, columns in TIE_TABLES.items()}
+    records = tuple(Affiliation(Layer(layer), *rest) for layer, *rest in tables["ties.csv"])
+    kinds: dict[str, list[str]] = {}
+    first: dict[str, list[str]] = {}
+    for row in tables["organisations.csv"]:
+        first.setdefault(row[0], row)
+        kinds.setdefault(row[0], []).extend(row[2:3] if row[2] else [])
+    organisations = {iri: Organisation(iri, row[1], tuple(kinds[iri]), row[3], row[4]) for iri, row in first.items()}
+    return TieSet(records, organisations, dict(tables["hubs.csv"]))
+
+
+def _table(path: Path, columns: tuple[str, ...]) -> list[list[str]]:
+    """The rows of a tie table after its header, each checked to have ``columns``' width."""
+    rebuild = "; rebuild with `alliancekg build`"
+    try:
+        with path.open(encoding="utf-8", newline="") as file:
+            reader = csv.reader(file)
+            header = next(reader, [])
+            if tuple(header) != columns:
+                raise LoadError(f"the columns are {header}, not {list(columns)}{rebuild}", path=str(path), line=1)
+            rows = list(reader)
+    except OSError as error:
+        raise LoadError(f"cannot read the tie table: {error.strerror}{rebuild}", path=str(path)) from error
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise LoadError(f"not a tie table: {error}{rebuild}", path=str(path)) from error
+    for number, row in enumerate(rows, start=2):
+        if len(row) != len(columns):
+            raise LoadError(f"{len(row)} values where the table has {len(columns)} columns{rebuild}",
+                            path=str(path), line=number)
+    if path.name == "ties.csv":
+        for number, row in enumerate(rows, start=2):
+            if row[0] not in _LAYER_NAMES:
+                raise LoadError(f"unknown layer {row[0]!r}{rebuild}", path=str(path), line=number)
+    return rows
+
+
+_LAYER_NAMES = frozenset(layer.value for layer in Layer)
