@@ -309,7 +309,7 @@ def read_tie_tables(folder: Path) -> TieSet:
     """The :class:`TieSet` that :func:`write_tie_tables` wrote to ``folder``; a missing or
     damaged table raises :class:`LoadError` naming it."""
     tables = {name: _table(folder / name, columns) for name, columns in TIE_TABLES.items()}
-    records = tuple(Affiliation(Layer(layer), *rest) for layer, *rest in tables["ties.csv"])
+    records = tuple(Affiliation(_LAYERS[layer], *rest) for layer, *rest in tables["ties.csv"])
     kinds: dict[str, list[str]] = {}
     first: dict[str, list[str]] = {}
     for row in tables["organisations.csv"]:
@@ -333,15 +333,14 @@ def _table(path: Path, columns: tuple[str, ...]) -> list[list[str]]:
         raise LoadError(f"cannot read the tie table: {error.strerror}{rebuild}", path=str(path)) from error
     except (UnicodeDecodeError, csv.Error) as error:
         raise LoadError(f"not a tie table: {error}{rebuild}", path=str(path)) from error
+    width = len(columns)
     for number, row in enumerate(rows, start=2):
-        if len(row) != len(columns):
-            raise LoadError(f"{len(row)} values where the table has {len(columns)} columns{rebuild}",
-                            path=str(path), line=number)
-    if path.name == "ties.csv":
-        for number, row in enumerate(rows, start=2):
-            if row[0] not in _LAYER_NAMES:
-                raise LoadError(f"unknown layer {row[0]!r}{rebuild}", path=str(path), line=number)
+        if len(row) != width:
+            raise LoadError(f"{len(row)} values where the table has {width} columns{rebuild}", path=str(path), line=number)
+    if path.name == "ties.csv" and not {row[0] for row in rows} <= _LAYERS.keys():
+        number, row = next((n, r) for n, r in enumerate(rows, start=2) if r[0] not in _LAYERS)
+        raise LoadError(f"unknown layer {row[0]!r}{rebuild}", path=str(path), line=number)
     return rows
 
 
-_LAYER_NAMES = frozenset(layer.value for layer in Layer)
+_LAYERS = {layer.value: layer for layer in Layer}
