@@ -101,82 +101,96 @@ def one_mode(ties: TieSet, *, layers: Iterable[Layer] | None = None,
     """
     weighting = Weighting(weighting)
     records = _chosen(ties, layers)
-    # every (layer, hub) gets a number; records are grouped by (that number, node)
+    nodes = sorted({r.node for r in records} | {r.hub for r in records if r.layer not in AFFILIATION_LAYERS})
+    size = len(nodes)
+    position = {node: i for i, node in enumerate(nodes)}  # nodes are numbered in sorted order
+    # every (layer, hub) gets a number; an affiliation hub groups its organisations, a direct tie joins two
     numbers: dict[tuple[Layer, str], int] = {}
-    groups: dict[int, set[str]] = defaultdict(set)
-    by_key: dict[tuple[int, str], list[Affiliation]] = defaultdict(list)
-    direct: set[tuple[int, str, str]] = set()
+    groups: dict[int, set[int]] = defaultdict(set)
+    direct: set[tuple[int, int, int]] = set()
+    facts: dict[tuple[int, int], tuple[str, str, tuple[str, ...]]] = {}  # per (hub number, node): see _facts
     for r in records:
         number = numbers.setdefault((r.layer, r.hub), len(numbers))
+        node = position[r.node]
         if r.layer in AFFILIATION_LAYERS:
-            groups[number].add(r.node)
+            groups[number].add(node)
         elif r.hub != r.node:
-            direct.add((number, r.hub, r.node))
-        by_key[(number, r.node)].append(r)
+            direct.add((number, position[r.hub], node))
+        key = (number, node)
+        facts[key] = _facts(r, facts.get(key))
     layer_of = [layer.value for layer, _ in numbers]
     hub_of = [hub for _, hub in numbers]
-    # each pair's shared hubs, as (layer, hub) numbers
-    shared: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for number in sorted(groups, key=lambda n: (layer_of[n], hub_of[n])):
-        for a, b in combinations(sorted(groups[number]), 2):
-            shared[(a, b)].append(number)
-    hub_sets: dict[str, int] = defaultdict(int)
-    for members in groups.values():
+    # each pair of node numbers a < b, as the one number a * size + b, and the hubs it shares
+    shared: dict[int, list[int]] = defaultdict(list)
+    hub_count = [0] * size  # how many hubs each node has, a direct tie counting as one
+    for number, members in groups.items():
         for node in members:
-            hub_sets[node] += 1
-    for number, parent, child in sorted(direct, key=lambda d: (layer_of[d[0]], d[1], d[2])):
-        shared[(min(child, parent), max(child, parent))].append(number)
-        hub_sets[child] += 1
-        hub_sets[parent] += 1
+            hub_count[node] += 1
+        for a, b in combinations(sorted(members), 2):
+            shared[a * size + b].append(number)
+    for number, parent, child in direct:
+        shared[min(child, parent) * size + max(child, parent)].append(number)
+        hub_count[child] += 1
+        hub_count[parent] += 1
 
-    # per (layer, hub, node): the period and the sorted sources of its records, combined per pair below
-    info = {key: (*_period(behind), tuple(sorted({r.source for r in behind if r.source})))
-            for key, behind in by_key.items()}
-    names = [layer.value for layer in Layer]
     graph = nx.Graph(projection=Projection.INSTITUTION.value, weighting=weighting.value)
-    _add_nodes(graph, ties, {r.node for r in records} | {r.hub for r in records if r.layer not in AFFILIATION_LAYERS})
+    _add_nodes(graph, ties, nodes)
     chosen = weighting.value
-    # the attributes a tie through one hub gets from the hub alone, in the order of every tie's
-    alone = {number: {"weight": 1.0, "shared": 1, "overlap": 0.0, "jaccard": 0.0, "layers": (layer_of[number],),
-                      "via": (hub_of[number],), "sources": (), "start": "", "end": "",
-                      **{name: int(name == layer_of[number]) for name in names}} for number in range(len(hub_of))}
-    adjacency = graph._adj  # ties go straight in: each pair once, both ends already nodes
-    for (a, b) in sorted(shared):
-        keys = shared[(a, b)]
-        count = len(keys)
-        in_a, in_b = hub_sets[a], hub_sets[b]
-        overlap = count / (min(in_b, in_a))
+    names = [layer.value for layer in Layer]
+    one_layer = {name: {other: int(other == name) for other in names} for name in names}
+    adjacency = graph._adj  # ties go straight in, in sorted order: each pair once, both ends already nodes
+    for pair in sorted(shared):
+        a, b = divmod(pair, size)
+        hubs = shared[pair]
+        count = len(hubs)
+        in_a, in_b = hub_count[a], hub_count[b]
+        overlap = count / min(in_a, in_b)
         jaccard = count / (in_a + in_b - count)
-        if count == 1:
-            attrs = alone[keys[0]].copy()
-            ends = [found for found in (info.get((keys[0], a)), info.get((keys[0], b))) if found is not None]
+        if count == 1:  # most ties
+            number = hubs[0]
+            layer = layer_of[number]
+            tie_layers, via, per_layer = (layer,), (hub_of[number],), one_layer[layer]
+            ends = [found for found in (facts.get((number, a)), facts.get((number, b))) if found is not None]
         else:
             per_layer = dict.fromkeys(names, 0)
-            for number in keys:
+            for number in hubs:
                 per_layer[layer_of[number]] += 1
-            attrs = {"weight": 1.0, "shared": count, "overlap": 0.0, "jaccard": 0.0,
-                     "layers": tuple(name for name in names if per_layer[name]),
-                     "via": tuple(sorted({hub_of[number] for number in keys})), "sources": (), "start": "", "end": "",
-                     **per_layer}
-            ends = [info[key] for number in keys for key in ((number, a), (number, b)) if key in info]
-        if chosen != "count" or count != 1:
-            attrs["weight"] = float(count if chosen == "count" else overlap if chosen == "overlap" else jaccard)
-        attrs["overlap"], attrs["jaccard"] = overlap, jaccard
-        if len(ends) == 2:  # most ties: one hub, both ends' records
-            (start_a, end_a, sources_a), (start_b, end_b, sources_b) = ends
-            attrs["sources"] = sources_a if sources_a == sources_b else tuple(sorted({*sources_a, *sources_b}))
-            if start_a and start_b:
-                attrs["start"] = min(start_b, start_a)
-            if end_a and end_b:
-                attrs["end"] = max(end_b, end_a)
-        elif ends:
-            attrs["sources"] = tuple(sorted({source for _, _, behind in ends for source in behind}))
-            if all(start for start, _, _ in ends):
-                attrs["start"] = min(start for start, _, _ in ends)
-            if all(end for _, end, _ in ends):
-                attrs["end"] = max(end for _, end, _ in ends)
-        adjacency[a][b] = adjacency[b][a] = attrs
+            tie_layers = tuple(name for name in names if per_layer[name])
+            via = tuple(sorted({hub_of[number] for number in hubs}))
+            ends = [facts[key] for number in hubs for key in ((number, a), (number, b)) if key in facts]
+        start, end, sources = _combined(ends)
+        adjacency[nodes[a]][nodes[b]] = adjacency[nodes[b]][nodes[a]] = {
+            "weight": float(count) if chosen == "count" else overlap if chosen == "overlap" else jaccard,
+            "shared": count, "overlap": overlap, "jaccard": jaccard, "layers": tie_layers, "via": via,
+            "sources": sources, "start": start, "end": end, **per_layer}
     return graph
+
+
+def _facts(record: Affiliation, known: tuple[str, str, tuple[str, ...]] | None) -> tuple[str, str, tuple[str, ...]]:
+    """The earliest start, latest end (``""`` when any is open or unknown) and the sorted sources of
+    the records of one node and one hub: ``known`` (of the records before) with ``record`` added."""
+    sources = (record.source,) if record.source else ()
+    if known is None:
+        return record.start, record.end, sources
+    start, end, before = known
+    return (min(start, record.start) if start and record.start else "",
+            max(end, record.end) if end and record.end else "", tuple(sorted({*before, *sources})))
+
+
+def _combined(ends: list[tuple[str, str, tuple[str, ...]]]) -> tuple[str, str, tuple[str, ...]]:
+    """The facts of a tie from those of the (hub, node) records behind it (see :func:`_facts`)."""
+    if len(ends) == 1:
+        return ends[0]
+    if len(ends) == 2:  # most ties: one hub, both ends' records
+        (start_a, end_a, sources_a), (start_b, end_b, sources_b) = ends
+        return (min(start_a, start_b) if start_a and start_b else "", max(end_a, end_b) if end_a and end_b else "",
+                sources_a if sources_a == sources_b else tuple(sorted({*sources_a, *sources_b})))
+    if not ends:
+        return "", "", ()
+    starts = [start for start, _, _ in ends]
+    finishes = [end for _, end, _ in ends]
+    return (min(starts) if all(starts) else "", max(finishes) if all(finishes) else "",
+            tuple(sorted({source for _, _, sources in ends for source in sources})))
 
 
 def two_mode(ties: TieSet, *, layers: Iterable[Layer] | None = (Layer.MEMBERSHIP,)) -> nx.Graph:
