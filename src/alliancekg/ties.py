@@ -17,10 +17,10 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from enum import StrEnum
-from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -107,12 +107,13 @@ def _compare(a: str, b: str) -> int:
     return (a[:n] > b[:n]) - (a[:n] < b[:n])
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Affiliation:
+class Affiliation(NamedTuple):
     """One organisation joined to a hub in one layer, with its role, period and source.
 
     ``start`` and ``end`` are lexical dates (``""`` when the source gives none); an undated record
-    counts as active at every date, as in the catalogue's dated questions.
+    counts as active at every date, as in the catalogue's dated questions. A named tuple: records
+    order, hash and compare as the tuples of their fields, at the speed of tuples (networks hold
+    millions of them).
     """
 
     layer: Layer
@@ -130,11 +131,6 @@ class Affiliation:
     def active_at(self, at: str) -> bool:
         """Whether the record holds at ``at`` (compared at the coarser of the two precisions)."""
         return (not self.start or _compare(self.start, at) <= 0) and (not self.end or _compare(self.end, at) >= 0)
-
-
-#: The sort key of the order ``Affiliation`` defines, as one tuple of its fields: sorting hundreds
-#: of thousands of records by the generated ``__lt__`` takes seconds.
-_FIELDS = attrgetter(*(f.name for f in fields(Affiliation)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +258,7 @@ def _gather(layers: Iterable[Layer] | None, rows: Callable[[str], list[dict[str,
                      for iri, row in first.items()}
     hub_rows = sorted(rows("network/hubs"), key=lambda r: (r["hub"], r["kind"], r["label"]))
     hubs = {row["hub"]: row["label"] for row in hub_rows}
-    return TieSet(tuple(sorted(records, key=_FIELDS)), organisations, hubs)
+    return TieSet(tuple(sorted(records)), organisations, hubs)
 
 
 #: The tie tables and their columns: the records of every layer in the order of a TieSet, the
@@ -309,7 +305,7 @@ def read_tie_tables(folder: Path) -> TieSet:
     """The :class:`TieSet` that :func:`write_tie_tables` wrote to ``folder``; a missing or
     damaged table raises :class:`LoadError` naming it."""
     tables = {name: _table(folder / name, columns) for name, columns in TIE_TABLES.items()}
-    records = tuple(Affiliation(_LAYERS[layer], *rest) for layer, *rest in tables["ties.csv"])
+    records = tuple(map(Affiliation._make, ((_LAYERS[row[0]], *row[1:]) for row in tables["ties.csv"])))
     kinds: dict[str, list[str]] = {}
     first: dict[str, list[str]] = {}
     for row in tables["organisations.csv"]:
