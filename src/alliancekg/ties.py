@@ -287,7 +287,7 @@ def write_tie_tables(store: ox.Store, queries_dir: Path, out_dir: Path) -> list[
     """
     ties = _gather(None, lambda name: _store_rows(store, queries_dir, name))
     rows = {
-        "ties.csv": ((a.layer.value, a.node, a.hub, a.role, a.start, a.end, a.source) for a in ties.affiliations),
+        "ties.csv": ties.affiliations,  # a layer is a str: the writer takes the records as they are
         "organisations.csv": ((o.iri, o.label, kind, o.category, o.country)
                               for o in ties.organisations.values() for kind in o.kinds or ("",)),
         "hubs.csv": ties.hubs.items(),
