@@ -26,14 +26,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from enum import StrEnum
-from itertools import combinations
+from itertools import chain, combinations, islice
 
 import networkx as nx
+import numpy as np
 
 from alliancekg.errors import UsageError
 from alliancekg.ties import AFFILIATION_LAYERS, Affiliation, Layer, TieSet
 
 __all__ = ["Projection", "Weighting", "country_projection", "hub_projection", "one_mode", "project", "two_mode"]
+
+_AFFILIATION_NAMES = frozenset(layer.value for layer in AFFILIATION_LAYERS)
 
 
 class Projection(StrEnum):
@@ -104,71 +107,68 @@ def one_mode(ties: TieSet, *, layers: Iterable[Layer] | None = None,
     nodes = sorted({r.node for r in records} | {r.hub for r in records if r.layer not in AFFILIATION_LAYERS})
     size = len(nodes)
     position = {node: i for i, node in enumerate(nodes)}  # nodes are numbered in sorted order
-    # every (layer, hub) gets a number; an affiliation hub groups its organisations, a direct tie joins two
-    numbers: dict[tuple[Layer, str], int] = {}
-    groups: dict[int, set[int]] = defaultdict(set)
-    direct: set[tuple[int, int, int]] = set()
-    facts: dict[tuple[int, int], tuple[str, str, tuple[str, ...]]] = {}  # per (hub number, node): see _facts
-    for r in records:
-        number = numbers.setdefault((r.layer, r.hub), len(numbers))
-        node = position[r.node]
-        if r.layer in AFFILIATION_LAYERS:
-            groups[number].add(node)
-        elif r.hub != r.node:
-            direct.add((number, position[r.hub], node))
-        key = (number, node)
-        facts[key] = _facts(r, facts.get(key))
-    layer_of = [layer.value for layer, _ in numbers]
-    hub_of = [hub for _, hub in numbers]
-    # each pair of node numbers a < b, as the one number a * size + b, and the hubs it shares
-    shared: dict[int, list[int]] = defaultdict(list)
-    hub_count = [0] * size  # how many hubs each node has, a direct tie counting as one
-    for number, members in groups.items():
-        for node in members:
-            hub_count[node] += 1
-        for a, b in combinations(sorted(members), 2):
-            shared[a * size + b].append(number)
-    for number, parent, child in direct:
-        shared[min(child, parent) * size + max(child, parent)].append(number)
-        hub_count[child] += 1
-        hub_count[parent] += 1
+    hubs, facts = _gathered(records, position)
+    keys = np.fromiter(chain.from_iterable(facts), dtype=np.int64, count=2 * len(facts)).reshape(-1, 2)
+    a, b, through, hub_count = _shared_hubs(hubs, keys, position)
+    # one row per tie, in sorted order (a < b); its hubs are ``through[first:first + count]``
+    pair = a * size + b
+    order = np.argsort(pair, kind="stable")
+    pair, through = pair[order], through[order]
+    first = _run_starts(pair)
+    count = np.diff(np.r_[first, len(pair)])
+    a, b = np.divmod(pair[first], size)
 
-    graph = nx.Graph(projection=Projection.INSTITUTION.value, weighting=weighting.value)
-    _add_nodes(graph, ties, nodes)
-    chosen = weighting.value
+    # the attributes of every tie as if through its first hub alone, then of those through several
     names = [layer.value for layer in Layer]
     one_layer = {name: {other: int(other == name) for other in names} for name in names}
-    adjacency = graph._adj  # ties go straight in, in sorted order: each pair once, both ends already nodes
-    for pair in sorted(shared):
-        a, b = divmod(pair, size)
-        hubs = shared[pair]
-        count = len(hubs)
-        in_a, in_b = hub_count[a], hub_count[b]
-        overlap = count / min(in_a, in_b)
-        jaccard = count / (in_a + in_b - count)
-        if count == 1:  # most ties
-            number = hubs[0]
-            layer = layer_of[number]
-            tie_layers, via, per_layer = (layer,), (hub_of[number],), one_layer[layer]
-            ends = [found for found in (facts.get((number, a)), facts.get((number, b))) if found is not None]
-        else:
-            per_layer = dict.fromkeys(names, 0)
-            for number in hubs:
-                per_layer[layer_of[number]] += 1
-            tie_layers = tuple(name for name in names if per_layer[name])
-            via = tuple(sorted({hub_of[number] for number in hubs}))
-            ends = [facts[key] for number in hubs for key in ((number, a), (number, b)) if key in facts]
-        start, end, sources = _combined(ends)
-        adjacency[nodes[a]][nodes[b]] = adjacency[nodes[b]][nodes[a]] = {
-            "weight": float(count) if chosen == "count" else overlap if chosen == "overlap" else jaccard,
-            "shared": count, "overlap": overlap, "jaccard": jaccard, "layers": tie_layers, "via": via,
-            "sources": sources, "start": start, "end": end, **per_layer}
+    alone = through[first].tolist()
+    tie_layers = [(hubs[number][0],) for number in alone]
+    via = [(hubs[number][1],) for number in alone]
+    per_layer = [one_layer[hubs[number][0]] for number in alone]
+    start, end, sources = _single_hub_facts(facts, keys, through[first], a, b, size)
+    a_list, b_list = a.tolist(), b.tolist()
+    for i in np.flatnonzero(count > 1).tolist():
+        numbers = through[first[i]:first[i] + count[i]].tolist()
+        per_layer[i] = dict.fromkeys(names, 0)
+        for number in numbers:
+            per_layer[i][hubs[number][0]] += 1
+        tie_layers[i] = tuple(name for name in names if per_layer[i][name])
+        via[i] = tuple(sorted({hubs[number][1] for number in numbers}))
+        start[i], end[i], sources[i] = _combined([facts[key] for number in numbers
+                                                  for key in ((number, a_list[i]), (number, b_list[i])) if key in facts])
+    in_a, in_b = hub_count[a], hub_count[b]
+    overlap = count / np.minimum(in_a, in_b)
+    jaccard = count / (in_a + in_b - count)
+    weight = {"count": count.astype(float), "overlap": overlap, "jaccard": jaccard}[weighting.value]
+    columns = zip(weight.tolist(), count.tolist(), overlap.tolist(), jaccard.tolist(), tie_layers, via, sources, start,
+                  end, per_layer, strict=True)
+    attributes = [{"weight": w, "shared": c, "overlap": o, "jaccard": j, "layers": ls, "via": v, "sources": s,
+                   "start": t, "end": e, **p} for w, c, o, j, ls, v, s, t, e, p in columns]
+    graph = nx.Graph(projection=Projection.INSTITUTION.value, weighting=weighting.value)
+    _add_nodes(graph, ties, nodes)
+    _add_ties(graph, nodes, a, b, attributes)
     return graph
 
 
-def _facts(record: Affiliation, known: tuple[str, str, tuple[str, ...]] | None) -> tuple[str, str, tuple[str, ...]]:
-    """The earliest start, latest end (``""`` when any is open or unknown) and the sorted sources of
-    the records of one node and one hub: ``known`` (of the records before) with ``record`` added."""
+#: What one_mode keeps of the records of one node and one hub: earliest start, latest end, sorted sources.
+_Facts = tuple[str, str, tuple[str, ...]]
+
+
+def _gathered(records: list[Affiliation], position: dict[str, int]) -> tuple[list[tuple[str, str]],
+                                                                            dict[tuple[int, int], _Facts]]:
+    """Every (layer, hub) of ``records`` numbered, as (layer name, hub), and the facts of the records of
+    each (hub number, node number)."""
+    numbers: dict[tuple[Layer, str], int] = {}
+    facts: dict[tuple[int, int], _Facts] = {}
+    for r in records:
+        key = (numbers.setdefault((r.layer, r.hub), len(numbers)), position[r.node])
+        facts[key] = _facts(r, facts.get(key))
+    return [(layer.value, hub) for layer, hub in numbers], facts
+
+
+def _facts(record: Affiliation, known: _Facts | None) -> _Facts:
+    """The facts of ``record`` merged into ``known``, those of the records of the same node and hub
+    before it (``""`` for a start or an end when any is open or unknown)."""
     sources = (record.source,) if record.source else ()
     if known is None:
         return record.start, record.end, sources
@@ -177,20 +177,113 @@ def _facts(record: Affiliation, known: tuple[str, str, tuple[str, ...]] | None) 
             max(end, record.end) if end and record.end else "", tuple(sorted({*before, *sources})))
 
 
-def _combined(ends: list[tuple[str, str, tuple[str, ...]]]) -> tuple[str, str, tuple[str, ...]]:
-    """The facts of a tie from those of the (hub, node) records behind it (see :func:`_facts`)."""
+def _combined(ends: list[_Facts]) -> _Facts:
+    """The facts of a tie from those of the (hub, node) records behind it."""
     if len(ends) == 1:
         return ends[0]
-    if len(ends) == 2:  # most ties: one hub, both ends' records
-        (start_a, end_a, sources_a), (start_b, end_b, sources_b) = ends
-        return (min(start_a, start_b) if start_a and start_b else "", max(end_a, end_b) if end_a and end_b else "",
-                sources_a if sources_a == sources_b else tuple(sorted({*sources_a, *sources_b})))
     if not ends:
         return "", "", ()
     starts = [start for start, _, _ in ends]
     finishes = [end for _, end, _ in ends]
     return (min(starts) if all(starts) else "", max(finishes) if all(finishes) else "",
             tuple(sorted({source for _, _, sources in ends for source in sources})))
+
+
+def _shared_hubs(hubs: list[tuple[str, str]], keys: np.ndarray,
+                 position: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each pair of node numbers a < b once per hub they share, with the hub's number, from ``keys``
+    (hub number, node number); and how many hubs each node has. A hub of an affiliation layer ties
+    its nodes to each other; a hub of a direct layer (a parent) ties its node to itself, and counts
+    as a hub of both."""
+    number, node = keys[:, 0], keys[:, 1]
+    affiliating = np.array([layer in _AFFILIATION_NAMES for layer, _ in hubs], dtype=bool)[number]
+    hub_node = np.array([position.get(hub, -1) for _, hub in hubs], dtype=np.int64)[number]
+    direct = ~affiliating & (hub_node != node)
+    a, b, through = _pairs_within(number[affiliating], node[affiliating])
+    parent, child = hub_node[direct], node[direct]
+    size = len(position)
+    hub_count = (np.bincount(node[affiliating], minlength=size) + np.bincount(parent, minlength=size)
+                 + np.bincount(child, minlength=size))
+    return (np.concatenate([a, np.minimum(parent, child)]), np.concatenate([b, np.maximum(parent, child)]),
+            np.concatenate([through, number[direct]]), hub_count)
+
+
+def _pairs_within(group: np.ndarray, member: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every pair of members (a < b) of the same group, and the group, given each member's group.
+
+    >>> [x.tolist() for x in _pairs_within(np.array([7, 7, 7, 5]), np.array([3, 1, 2, 1]))]
+    [[1, 1, 2], [2, 3, 3], [7, 7, 7]]
+    """
+    order = np.lexsort((member, group))
+    group, member = group[order], member[order]
+    starts = _run_starts(group)
+    sizes = np.diff(np.r_[starts, len(group)])
+    later = np.repeat(starts + sizes, sizes) - np.arange(len(group)) - 1  # the members after each in its group
+    first = np.repeat(np.arange(len(group)), later)
+    second = first + 1 + np.arange(len(first)) - np.repeat(np.cumsum(later) - later, later)
+    return member[first], member[second], group[first]
+
+
+def _run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts in ``values`` (sorted).
+
+    >>> _run_starts(np.array([4, 4, 6, 9, 9])).tolist()
+    [0, 2, 3]
+    """
+    return np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if len(values) else np.zeros(0, dtype=np.int64)
+
+
+def _single_hub_facts(facts: dict[tuple[int, int], _Facts], keys: np.ndarray, hub: np.ndarray, a: np.ndarray,
+                      b: np.ndarray, size: int) -> tuple[list[str], list[str], list[tuple[str, ...]]]:
+    """Start, end and sources of each tie (a, b) through ``hub``: the facts of the hub's records of a
+    and of b, combined (see :func:`_combined`). Dates and source lists are numbered in sorted order,
+    so that they combine as numbers."""
+    distinct: dict[_Facts, int] = {}
+    numbered = np.array([distinct.setdefault(found, len(distinct)) for found in facts.values()], dtype=np.int64)
+    dates = sorted({"", *(start for start, _, _ in distinct), *(end for _, end, _ in distinct)})  # "" first
+    date = {text: i for i, text in enumerate(dates)}
+    lists = list(dict.fromkeys([(), *(sources for _, _, sources in distinct)]))
+    listed = {sources: i for i, sources in enumerate(lists)}
+    facts_start = np.array([date[start] for start, _, _ in distinct] + [0], dtype=np.int64)  # last: no record
+    facts_end = np.array([date[end] for _, end, _ in distinct] + [0], dtype=np.int64)
+    facts_sources = np.array([listed[sources] for _, _, sources in distinct] + [0], dtype=np.int64)
+    code = keys[:, 0] * size + keys[:, 1]
+    order = np.argsort(code)
+    code = code[order]
+
+    def facts_of(node: np.ndarray) -> np.ndarray:  # the number of the facts of (hub, node), -1 if none
+        wanted = hub * size + node
+        at = np.minimum(np.searchsorted(code, wanted), max(len(code) - 1, 0))
+        return np.where(code[at] == wanted, numbered[order[at]], -1) if len(code) else np.full(len(wanted), -1)
+
+    of_a, of_b = facts_of(a), facts_of(b)
+    of_a, of_b = np.where(of_a < 0, of_b, of_a), np.where(of_b < 0, of_a, of_b)  # one end alone: its own facts
+    of_a[of_a < 0] = of_b[of_b < 0] = len(distinct)
+    start_a, start_b, end_a, end_b = facts_start[of_a], facts_start[of_b], facts_end[of_a], facts_end[of_b]
+    start = np.where((start_a > 0) & (start_b > 0), np.minimum(start_a, start_b), 0)
+    end = np.where((end_a > 0) & (end_b > 0), np.maximum(end_a, end_b), 0)
+    sources_a, sources_b = facts_sources[of_a], facts_sources[of_b]
+    sources = sources_a.copy()
+    for i in np.flatnonzero(sources_a != sources_b).tolist():  # per pair of lists, their union
+        union = tuple(sorted({*lists[sources_a[i]], *lists[sources_b[i]]}))
+        if union not in listed:
+            listed[union] = len(lists)
+            lists.append(union)
+        sources[i] = listed[union]
+    return [dates[i] for i in start.tolist()], [dates[i] for i in end.tolist()], [lists[i] for i in sources.tolist()]
+
+
+def _add_ties(graph: nx.Graph, nodes: list[str], a: np.ndarray, b: np.ndarray, attributes: list[dict]) -> None:
+    """Tie ``nodes[a[i]]`` and ``nodes[b[i]]`` with ``attributes[i]`` (one dict, seen from both ends), every
+    node's neighbours in sorted order, as adding the ties one by one in sorted order would."""
+    ends, others = np.concatenate([a, b]), np.concatenate([b, a])
+    which = np.concatenate([np.arange(len(a)), np.arange(len(a))])
+    order = np.lexsort((others, ends))
+    neighbours = zip(map(nodes.__getitem__, others[order].tolist()), map(attributes.__getitem__, which[order].tolist()))
+    adjacency = graph._adj
+    for node, degree in zip(nodes, np.bincount(ends, minlength=len(nodes)).tolist(), strict=True):
+        if degree:
+            adjacency[node].update(islice(neighbours, degree))
 
 
 def two_mode(ties: TieSet, *, layers: Iterable[Layer] | None = (Layer.MEMBERSHIP,)) -> nx.Graph:
