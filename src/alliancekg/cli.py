@@ -373,7 +373,7 @@ def network(out_dir: Path, layers: str, projection: str, weighting: str, at: str
     """Analyse the network of ties between organisations and write Gephi, pandas and RDF exports.
 
     On the built store the ties are read from the tie tables the build wrote beside it (``ties/``
-    in the build folder): the answers of the same queries, taken from the same triples.
+    in the build folder): the ties the same queries give, gathered from the same triples.
     """
     from alliancekg.metrics import MetricOptions
     from alliancekg.network import snapshots, write_analysis, write_evolution

@@ -6,6 +6,9 @@ infrastructure or chair programme, or for sub-organisations the parent itself). 
 are tied when they share a hub; a sub-organisation is tied to its parent directly. Each record keeps
 its period and its source, so snapshots and provenance follow from the records alone.
 
+The build gathers the ties of its working store once and writes them as CSV tables beside the
+embedded store (:func:`write_tie_tables`), which ``alliancekg network`` reads instead of querying it.
+
 >>> tie = Affiliation(Layer.MEMBERSHIP, "urn:ipgp", "urn:circle-u", role="member", start="2019")
 >>> tie.active_at("2018"), tie.active_at("2019-06"), tie.active_at("2020")
 (False, True, True)
@@ -236,7 +239,8 @@ def fetch_ties(layers: Iterable[Layer] | None = None, *, engine: Engine | str | 
     into a sorted tuple, and an organisation's or hub's rows are sorted here before the first is
     taken, so the result is the same whatever order an engine returns."""
     if tables is not None:
-        return read_tie_tables(tables).select(layers)
+        ties = read_tie_tables(tables)
+        return ties if layers is None else ties.select(layers)
     settings = settings or Settings.from_env()
     return _gather(layers, lambda name: _rows(name, engine, settings, timeout))
 
@@ -316,26 +320,29 @@ def read_tie_tables(folder: Path) -> TieSet:
 
 
 def _table(path: Path, columns: tuple[str, ...]) -> list[list[str]]:
-    """The rows of a tie table after its header, each checked to have ``columns``' width."""
+    """The rows of a tie table after its header, each checked to have ``columns``' width (and, in
+    ``ties.csv``, a known layer)."""
     rebuild = "; rebuild with `alliancekg build`"
+    layers = _LAYERS if path.name == "ties.csv" else None
+    rows = []
     try:
         with path.open(encoding="utf-8", newline="") as file:
             reader = csv.reader(file)
             header = next(reader, [])
             if tuple(header) != columns:
                 raise LoadError(f"the columns are {header}, not {list(columns)}{rebuild}", path=str(path), line=1)
-            rows = list(reader)
+            width = len(columns)
+            for row in reader:
+                if len(row) != width:
+                    raise LoadError(f"{len(row)} values where the table has {width} columns{rebuild}",
+                                    path=str(path), line=reader.line_num)
+                if layers is not None and row[0] not in layers:
+                    raise LoadError(f"unknown layer {row[0]!r}{rebuild}", path=str(path), line=reader.line_num)
+                rows.append(row)
     except OSError as error:
         raise LoadError(f"cannot read the tie table: {error.strerror}{rebuild}", path=str(path)) from error
     except (UnicodeDecodeError, csv.Error) as error:
         raise LoadError(f"not a tie table: {error}{rebuild}", path=str(path)) from error
-    width = len(columns)
-    for number, row in enumerate(rows, start=2):
-        if len(row) != width:
-            raise LoadError(f"{len(row)} values where the table has {width} columns{rebuild}", path=str(path), line=number)
-    if path.name == "ties.csv" and not {row[0] for row in rows} <= _LAYERS.keys():
-        number, row = next((n, r) for n, r in enumerate(rows, start=2) if r[0] not in _LAYERS)
-        raise LoadError(f"unknown layer {row[0]!r}{rebuild}", path=str(path), line=number)
     return rows
 
 
