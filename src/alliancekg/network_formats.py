@@ -6,8 +6,9 @@ time and give the same bytes as networkx's writers (``write_graphml`` with lxml,
 named key ids; ``write_gexf`` 1.2 without its date stamp; ``json.dumps`` of ``node_link_data``
 with sorted keys and a one-space indent): the tests compare both on every projection.
 
-Ties are many and alike, so every set of attribute names and value types is compiled once into
-a template with a converter per value, each remembering the texts it already made.
+Ties are many and alike, so they are written a run at a time, column by column: each attribute's
+values become texts through a table of the texts already made, and each tie's line is one
+template filled at C speed (see :class:`_TieFormat`).
 
 >>> _json_text({"b": (1, 0.1 + 0.2), "a": None}, "")
 '{\\n "a": null,\\n "b": [\\n  1,\\n  0.3\\n ]\\n}'
@@ -19,14 +20,27 @@ import io
 import json
 import math
 import re
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import replace
-from operator import itemgetter
-from typing import TYPE_CHECKING, Any, BinaryIO
+from itertools import accumulate, chain, compress, islice, repeat
+from operator import is_, not_
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 import networkx as nx
+import numpy as np
 
-from alliancekg.network_exports import _flat, _graph_items, _round, _sorted_edges, clean_text
+from alliancekg.network_exports import (
+    _FORMULA_START,
+    Signature,
+    SortedTies,
+    TiePart,
+    _flat,
+    _graph_items,
+    _round,
+    clean_text,
+    sorted_ties,
+)
 
 if TYPE_CHECKING:
     from alliancekg.network import Analysis
@@ -66,83 +80,6 @@ def _flat_type(kind: type) -> type:
     return kind if kind in (bool, int, float) else str
 
 
-class _Column:
-    """Turns the values of one attribute of one type into text and remembers the texts it made,
-    for the values that equal no value of another text (not ``0.0``, which equals ``-0.0``; not
-    a tuple of numbers, as ``(1,) == (1.0,)``)."""
-
-    __slots__ = ("convert", "kind")
-
-    def __init__(self, convert: Callable[[Any], Any], kind: type) -> None:
-        self.convert, self.kind = convert, kind
-
-    def keeps(self, value: Any) -> bool:
-        kind = self.kind
-        if kind is str or kind is int or kind is bool:
-            return True
-        if kind is float:
-            return value != 0.0
-        return kind is tuple and all(type(v) is str for v in value)
-
-
-def _xml_texts(compiled: _Compiled, values: tuple[Any, ...]) -> tuple[list[str], list[str]]:
-    """The GraphML and GEXF texts of one tie's ``values``: mostly the same text (no quote, tab or
-    line break to escape in an attribute), remembered once; otherwise made for each."""
-    made = compiled.xml_made
-    try:
-        texts = list(map(dict.get, made, values))
-    except TypeError:  # an unhashable value
-        texts = [None] * len(values)
-    if None not in texts:
-        return texts, texts  # type: ignore[return-value]
-    graphml: list[Any] = list(texts)
-    gexf: list[Any] = list(texts)
-    for i, text in enumerate(texts):
-        if text is None:
-            value = values[i]
-            column = compiled.xml[i]
-            graphml[i], gexf[i] = column.convert(value)
-            if graphml[i] == gexf[i] and column.keeps(value):
-                made[i][value] = graphml[i]
-    return graphml, gexf  # type: ignore[return-value]
-
-
-def _texts(columns: list[_Column], made: list[dict[Any, Any]], values: tuple[Any, ...]) -> list[Any]:
-    """The texts of ``values``, one per column: remembered ones looked up at C speed, the others made."""
-    try:
-        texts = list(map(dict.get, made, values))
-    except TypeError:  # an unhashable value
-        texts = [None] * len(values)
-    if None in texts:
-        for i, text in enumerate(texts):
-            if text is None:
-                value = values[i]
-                text = texts[i] = columns[i].convert(value)
-                if columns[i].keeps(value):
-                    made[i][value] = text
-    return texts  # type: ignore[return-value]
-
-
-class _NotFinite(Exception):
-    """A float attribute is NaN or infinite: the element is written the slow way, without it."""
-
-
-def _xml_column(kind: type) -> _Column:
-    """Flattened, then shown and escaped as the GraphML (text) and the GEXF (attribute) writer do."""
-    if kind is bool:
-        return _Column(lambda v: (str(v), str(v).lower()), kind)
-    if kind is int:
-        return _Column(lambda v: (int.__repr__(v),) * 2, kind)
-
-    def convert(value: Any) -> tuple[str, str]:
-        flat = _flat(value)
-        if flat is None:
-            raise _NotFinite
-        shown = _shown(flat)
-        return _text(shown), _gexf_attribute(shown)
-    return _Column(convert, kind)
-
-
 def _json_text(value: Any, indent: str) -> str:
     """``value`` as ``json.dumps(_json_ready(value), indent=1, sort_keys=True, ensure_ascii=False)``
     writes it at the depth of ``indent``."""
@@ -171,86 +108,429 @@ def _json_text(value: Any, indent: str) -> str:
     return _json_text(_json_ready(value), indent)
 
 
-Signature = tuple[tuple[str, ...], tuple[type, ...]]
 _GEXF_EDGE_OWN = ("weight", "start", "end")  # attributes of GEXF's edge element itself
+_NONE = type(None)
 
 
-def _signature(attrs: dict[str, Any]) -> Signature:
-    return tuple(attrs), tuple(map(type, attrs.values()))
+def _graphml_value(value: Any) -> str | None:
+    """A value as GraphML element text, flattened and escaped as networkx and lxml write it;
+    ``None`` for a float that is not finite, which its tie then leaves out."""
+    flat = _flat(value)
+    return None if flat is None else _text(_shown(flat))
 
 
-def _getter(names: list[Any]) -> Callable[[Any], tuple[Any, ...]]:
-    if not names:
-        return lambda values: ()
-    if len(names) == 1:
-        return lambda values: (values[names[0]],)
-    return itemgetter(*names)  # type: ignore[return-value]
+def _gexf_value(value: Any) -> str | None:
+    """A value as a GEXF attribute value, flattened and escaped as networkx and ElementTree write it."""
+    flat = _flat(value)
+    return None if flat is None else _gexf_attribute(_shown(flat))
 
 
-class _Compiled:
-    """For the ties whose attribute dicts have one signature: the flattened names in order, a
-    getter of their values, a column per value and format, and each format's template."""
-
-    def __init__(self, signature: Signature, writers: _XmlWriters | None) -> None:
-        self.signature = signature
-        names, kinds = signature
-        kept = sorted((name, kind) for name, kind in zip(names, kinds, strict=True) if kind is not type(None))
-        self.names = [name for name, _ in kept]
-        self.flat_types = [(name, _flat_type(kind)) for name, kind in kept]
-        self.get = _getter(self.names)
-        self.xml = [_xml_column(kind) for _, kind in kept]
-        self.xml_made: list[dict[Any, str]] = [{} for _ in kept]  # values whose two texts are the same
-        order = {key: i for i, key in enumerate(_GEXF_EDGE_OWN)}
-        own = sorted((order[name], i) for i, name in enumerate(self.names) if name in order)
-        self.gexf_order = _getter([i for _, i in own] + [i for i, name in enumerate(self.names) if name not in order])
-        kind_of = dict(zip(names, kinds, strict=True))
-        self.json_names = sorted(names)
-        self.json_get = _getter(self.json_names)
-        self.json = [_Column(lambda v: _json_text(v, "   "), kind_of[name]) for name in self.json_names]
-        self.json_made: list[dict[Any, str]] = [{} for _ in self.json_names]
-        everything = sorted([*self.json_names, "source", "target"])
-        self.json_template = "  {\n" + ",\n".join(f"   {_encode_string(name).replace('%', '%%')}: %s"
-                                                    for name in everything) + "\n  }"
-        self.json_ends = (everything.index("source"), everything.index("target"))
-        self.graphml_template = self.gexf_template = ""
-        if writers is not None:
-            self.templates(writers)
-
-    def templates(self, writers: _XmlWriters) -> None:
-        """Make the GraphML, GEXF and ``edges.csv`` templates (once the GEXF attribute ids are known)."""
-        if writers.csv_columns is not None:
-            kind_of = dict(zip(*self.signature, strict=True))
-            slots: list[int | str] = []  # per column: the value's place in ``values``, or the text of a missing value
-            for column in ["weight", *writers.csv_columns]:
-                if column in self.names:
-                    slots.append(self.names.index(column))
-                else:  # no such attribute: weight 1, else empty; an undefined value: empty
-                    slots.append("1" if column == "weight" and column not in kind_of else "")
-            placed = [slot for slot in slots if isinstance(slot, int)]
-            self.csv_get = _getter(placed)
-            self.csv = [_Column(_csv_text, self.xml[i].kind) for i in placed]
-            self.csv_made: list[dict[Any, str]] = [{} for _ in placed]
-            self.csv_template = "%s,%s,Undirected,e%d," + ",".join(
-                "%s" if isinstance(slot, int) else slot.replace("%", "%%") for slot in slots) + "\n"
-        self.graphml_template = writers.graphml_element("edge", 'source="%s" target="%s"',
-                                                        [(name.replace("%", "%%"), "%s") for name in self.names])
-        head = 'source="%s" target="%s" id="%d"' + "".join(f' {key}="%s"' for key in _GEXF_EDGE_OWN
-                                                            if key in self.names)
-        self.gexf_template = writers.gexf_element("edge", head, [(name, "%s") for name in self.names
-                                                                 if name not in _GEXF_EDGE_OWN])
+def _gexf_bool(value: bool) -> str:
+    return str(value).lower()
 
 
-class _Compiler:
-    def __init__(self, writers: _XmlWriters | None = None) -> None:
-        self.writers = writers
-        self.compiled: dict[Signature, _Compiled] = {}
+def _json_value(value: Any) -> str:
+    return _json_text(value, "   ")
 
-    def __call__(self, attrs: dict[str, Any]) -> _Compiled:
-        signature = (tuple(attrs), tuple(map(type, attrs.values())))
-        found = self.compiled.get(signature)
+
+def _csv_text(value: Any) -> str:
+    """A cell as ``csv.writer`` (line terminator ``\\n``) writes :func:`csv_cell`'s text: quoted when
+    it holds a comma, a quote or a newline."""
+    from alliancekg.network_exports import csv_cell
+
+    text = csv_cell(value)
+    if "," in text or '"' in text or "\n" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _changed(texts: Sequence[str], convert: Callable[[str], Any], places: Iterable[int]) -> list[str]:
+    """``texts`` with ``convert`` applied to those at ``places``."""
+    texts = list(texts)
+    for place in places:
+        texts[place] = convert(texts[place])
+    return texts
+
+
+def _holding(texts: Sequence[str], characters: str) -> list[int]:
+    """The places of the texts that are not printable or hold one of ``characters``: looked for
+    in all the texts at once, then, if found, text by text.
+
+    >>> _holding(["a", "b&", "c", "d\x01", "<"], "&<")
+    [1, 3, 4]
+    """
+    joined = "".join(texts)
+    if not joined.isprintable():
+        return [place for place, text in enumerate(texts)
+                if not text.isprintable() or any(character in text for character in characters)]
+    found = [character for character in characters if character in joined]
+    if not found:
+        return []
+    ends = list(accumulate(map(len, texts)))  # each text's end in ``joined``
+    return sorted({bisect_right(ends, match.start()) for match in re.finditer(f"[{re.escape(''.join(found))}]", joined)})
+
+
+_XML_TEXT_SPECIAL, _XML_ATTRIBUTE_SPECIAL, _CSV_SPECIAL = "&<>", '&<>"', ',"\n'
+
+
+def _graphml_strings(texts: Sequence[str]) -> list[str]:
+    """:func:`_graphml_value` of strings: most need no cleaning or escaping."""
+    return _changed(texts, _graphml_value, _holding(texts, _XML_TEXT_SPECIAL))
+
+
+def _gexf_strings(texts: Sequence[str]) -> list[str]:
+    """:func:`_gexf_value` of strings."""
+    return _changed(texts, _gexf_value, _holding(texts, _XML_ATTRIBUTE_SPECIAL))
+
+
+def _csv_strings(texts: Sequence[str]) -> list[str]:
+    """:func:`_csv_text` of strings: those that start like a formula or need quotes changed."""
+    quoted = compress(range(len(texts)), map(str.startswith, texts, repeat(_FORMULA_START)))
+    return _changed(texts, _csv_text, sorted({*quoted, *_holding(texts, _CSV_SPECIAL)}))
+
+
+def _json_strings(texts: Sequence[str]) -> list[str]:
+    return list(map(_encode_string, texts))
+
+
+def _json_string_tuples(values: Sequence[tuple[str, ...]]) -> list[str]:
+    """:func:`_json_value` of tuples of strings: every string encoded at once, then each tuple's
+    strings joined (``islice`` takes each tuple's share of them in turn)."""
+    strings = iter(list(map(_encode_string, chain.from_iterable(values))))
+    lengths = list(map(len, values))
+    texts = list(map("[\n    {}\n   ]".format, map(",\n    ".join, map(islice, repeat(strings), lengths))))
+    return _changed(texts, lambda _: "[]", compress(range(len(lengths)), map(not_, lengths)))
+
+
+def _joined(strings: Callable[[Sequence[str]], list[str]]) -> Callable[[Sequence[tuple[str, ...]]], list[str]]:
+    """For a format that writes a tuple of strings as its ``"; "``-joined text (GraphML, GEXF and
+    CSV do): the texts of many such tuples."""
+    return lambda values: strings(list(map("; ".join, values)))
+
+
+class Converter(NamedTuple):
+    """How a format writes values: ``one`` any value; ``strings``, if given, many strings at once;
+    ``string_tuples`` many tuples of strings."""
+
+    one: Callable[[Any], Any]
+    strings: Callable[[Sequence[str]], list[str]] | None = None
+    string_tuples: Callable[[Sequence[tuple[str, ...]]], list[str]] | None = None
+
+
+_GRAPHML = Converter(_graphml_value, _graphml_strings, _joined(_graphml_strings))
+_GEXF = Converter(_gexf_value, _gexf_strings, _joined(_gexf_strings))
+_CSV = Converter(_csv_text, _csv_strings, _joined(_csv_strings))
+_JSON = Converter(_json_value, _json_strings, _json_string_tuples)
+_INTEGER, _GRAPHML_BOOL, _GEXF_BOOL = Converter(int.__repr__), Converter(str), Converter(_gexf_bool)
+_EXACT = (str, int, bool, _NONE)  # types whose equal values have equal texts
+
+
+def _encoded(texts: Sequence[str | None]) -> list[Any]:
+    """UTF-8 of each text (``None`` stays ``None``)."""
+    if None not in texts:
+        return list(map(str.encode, texts))  # type: ignore[arg-type]
+    return [None if text is None else text.encode() for text in texts]
+
+
+class _Texts:
+    """A converter's texts for the values of one attribute type, in UTF-8. Each value's text is made
+    once and then looked up at C speed, for the values that equal no value of another text (not
+    ``0.0``, which equals ``-0.0``; not a tuple of numbers, as ``(1,) == (1.0,)``); the texts
+    missing from a run of values are made together. Where most values of a run are new (the hubs
+    behind each tie, say), texts of strings are made afresh for every value instead, at C speed."""
+
+    __slots__ = ("converter", "direct", "kind", "made")
+
+    def __init__(self, converter: Converter, kind: type) -> None:
+        self.converter, self.kind = converter, kind
+        self.made: dict[Any, Any] = {}
+        self.direct = False
+
+    def __call__(self, values: Sequence[Any], strings: bool = False) -> list[Any]:
+        """The texts of ``values`` (``strings``: they are all tuples of strings)."""
+        if self.direct and (strings or self.kind is str):
+            return self.afresh(values)
+        made = self.made
+        known = len(made)
+        try:
+            texts = list(map(made.get, values))
+        except TypeError:  # an unhashable value: every text made afresh
+            return _encoded(list(map(self.converter.one, values)))
+        if None in texts:
+            places = list(compress(range(len(texts)), map(is_, texts, repeat(None))))
+            for place, text in zip(places, self.make(list(map(values.__getitem__, places)), strings), strict=True):
+                texts[place] = text
+            self.direct = len(made) - known > len(texts) // 2 >= 500 and (  # mostly values not seen before
+                self.kind is str and self.converter.strings is not None
+                or self.kind is tuple and self.converter.string_tuples is not None)
+        return texts
+
+    def afresh(self, values: Sequence[Any]) -> list[bytes]:
+        """The texts of strings or tuples of strings, each made."""
+        if self.kind is str:
+            return _encoded(self.converter.strings(values))  # type: ignore[misc]
+        return _encoded(self.converter.string_tuples(values))  # type: ignore[misc]
+
+    def make(self, values: list[Any], strings: bool) -> list[Any]:
+        """The texts of ``values``, remembered where that is safe."""
+        kind, made, converter = self.kind, self.made, self.converter
+        if kind in _EXACT or strings:  # each distinct value made once
+            distinct = list(dict.fromkeys(values))
+            if kind is str and converter.strings is not None:
+                texts = converter.strings(distinct)
+            elif strings and converter.string_tuples is not None:
+                texts = converter.string_tuples(distinct)
+            else:
+                texts = list(map(converter.one, distinct))
+            made.update(zip(distinct, _encoded(texts)))
+            return list(map(made.__getitem__, values))
+        encoded = _encoded(list(map(converter.one, values)))
+        if kind is float:
+            made.update(zip(values, encoded))  # a None text (a value left out) is made again when met
+            made.pop(0.0, None)  # 0.0 or -0.0: each made when met
+        return encoded
+
+
+class _Pass:
+    """What the formats written in one pass over ``ties`` share: the texts of the nodes and a
+    :class:`_Texts` per converter and attribute type, and the texts already made for the parts of
+    the run of ties being written (GEXF takes most of GraphML's, ``edges.csv`` their integers)."""
+
+    def __init__(self, ties: SortedTies) -> None:
+        self.nodes = ties.nodes
+        self.node_texts: dict[Callable[[Hashable], str], np.ndarray] = {}
+        self.tables: dict[tuple[Any, ...], _Texts] = {}
+        self.run: dict[tuple[Any, ...], Any] = {}  # cleared after each run of ties
+
+    def texts(self, part: TiePart, name: str, converter: Converter) -> list[Any]:
+        """The texts of the values of ``name`` in ``part``."""
+        key = (converter, name, id(part))
+        found = self.run.get(key)
         if found is None:
-            found = self.compiled[signature] = _Compiled(signature, self.writers)
+            kind = part.kinds[name]
+            table = self.tables.get((converter, name, kind))
+            if table is None:
+                table = self.tables[converter, name, kind] = _Texts(converter, kind)
+            values = part.columns[name]
+            found = self.run[key] = table(values, kind is tuple and self.strings(part, name, values))
         return found
+
+    def strings(self, part: TiePart, name: str, values: Sequence[Any]) -> bool:
+        """Whether the values of ``name`` in ``part`` are all tuples of strings."""
+        key = ("strings", name, id(part))
+        found = self.run.get(key)
+        if found is None:
+            found = self.run[key] = set(map(type, chain.from_iterable(values))) <= {str}
+        return found
+
+    def ends(self, part: TiePart, convert: Callable[[Hashable], str]) -> list[list[bytes]]:
+        """The texts of the sources and targets of ``part``."""
+        texts = self.node_texts.get(convert)
+        if texts is None:
+            texts = self.node_texts[convert] = np.array(_encoded([convert(node) for node in self.nodes]), dtype=object)
+        return [texts[part.ends[0]].tolist(), texts[part.ends[1]].tolist()]
+
+    def numbers(self, part: TiePart) -> list[bytes]:
+        """The places of the ties of ``part`` in the sorted list, as text."""
+        key = ("numbers", id(part))
+        found = self.run.get(key)
+        if found is None:
+            found = self.run[key] = list(map(b"%d".__mod__, part.positions))
+        return found
+
+
+def _pieces(template: str) -> list[bytes]:
+    """The literal texts of a ``%``-template around its ``%s`` and ``%d`` fields, in UTF-8.
+
+    >>> _pieces('a="%s" b=%d 100%%')
+    [b'a="', b'" b=', b' 100%']
+    """
+    pieces = [""]
+    for token in re.split("(%%|%[sd])", template):
+        if token in ("%s", "%d"):
+            pieces.append("")
+        else:
+            pieces[-1] += "%" if token == "%%" else token
+    return [piece.encode() for piece in pieces]
+
+
+def _lines(pieces: list[bytes], columns: list[list[bytes]]) -> list[bytes]:
+    """One line per tie: ``pieces`` with the tie's texts from ``columns`` between them."""
+    between: list[Iterable[bytes]] = [repeat(pieces[0])]
+    for column, piece in zip(columns, pieces[1:], strict=True):
+        between += [column, repeat(piece)]
+    return list(map(b"".join, zip(*between)))
+
+
+def _in_order(parts: list[TiePart], lines: list[list[bytes]]) -> list[bytes]:
+    """The lines of several parts of one run of ties, in the order of the ties."""
+    if len(parts) == 1:
+        return lines[0]
+    start = min(part.positions[0] for part in parts)
+    ordered: list[bytes] = [b""] * sum(map(len, lines))
+    for part, texts in zip(parts, lines, strict=True):
+        for place, text in zip(part.positions, texts, strict=True):
+            ordered[place - start] = text
+    return ordered
+
+
+class _TieFormat:
+    """How one file writes ties: per signature, a template, filled for every tie of a
+    :class:`~alliancekg.network_exports.TiePart` with the texts of its ends and values."""
+
+    def __init__(self) -> None:
+        self.templates: dict[Signature, Any] = {}
+
+    def lines(self, part: TiePart, shared: _Pass) -> list[bytes]:
+        raise NotImplementedError
+
+    def text(self, parts: list[TiePart], shared: _Pass, first: bool) -> bytes:
+        """The text of one run of ties (``first``: the run that starts the list)."""
+        return b"".join(_in_order(parts, [self.lines(part, shared) for part in parts]))
+
+
+def _kept_names(signature: Signature) -> list[str]:
+    """The names of the attributes GraphML and GEXF write (not those of value ``None``), sorted."""
+    return sorted(name for name, kind in zip(*signature, strict=True) if kind is not _NONE)
+
+
+def _not_finite(part: TiePart, names: list[str], columns: list[list[Any]]) -> list[int]:
+    """The places in ``part`` of the ties with a float value that is not finite (a ``None`` text)."""
+    found = [column for name, column in zip(names, columns, strict=True)
+             if issubclass(part.kinds[name], float) and None in column]
+    return sorted({place for column in found for place, text in enumerate(column) if text is None})
+
+
+def _gaps_filled(columns: list[list[Any]], not_finite: list[int]) -> list[list[bytes]]:
+    """``columns`` with an empty text for each value left out (their ties are then written again)."""
+    return [[text or b"" for text in column] if not_finite and None in column else column for column in columns]
+
+
+def _graphml_converter(kind: type) -> Converter:
+    return _GRAPHML_BOOL if kind is bool else _INTEGER if kind is int else _GRAPHML
+
+
+def _graphml_end(node: Hashable) -> str:
+    return _attribute(clean_text(node))
+
+
+def _gexf_end(node: Hashable) -> str:
+    return _gexf_attribute(clean_text(node))
+
+
+class _GraphmlTies(_TieFormat):
+    def __init__(self, writers: _XmlWriters) -> None:
+        super().__init__()
+        self.writers = writers
+
+    def lines(self, part: TiePart, shared: _Pass) -> list[bytes]:
+        found = self.templates.get(part.signature)
+        if found is None:
+            names = _kept_names(part.signature)
+            template = self.writers.graphml_element("edge", 'source="%s" target="%s"',
+                                                    [(name.replace("%", "%%"), "%s") for name in names])
+            found = self.templates[part.signature] = (_pieces(template), names)
+        pieces, names = found
+        columns = [shared.texts(part, name, _graphml_converter(part.kinds[name])) for name in names]
+        not_finite = _not_finite(part, names, columns)
+        lines = _lines(pieces, [*shared.ends(part, _graphml_end), *_gaps_filled(columns, not_finite)])
+        for place in not_finite:  # such a value is left out of its tie only
+            lines[place] = self.writers.slow_graphml(clean_text(part.sources[place]), clean_text(part.targets[place]),
+                                                     part.attrs[place]).encode()
+        return lines
+
+
+class _GexfTies(_TieFormat):
+    def __init__(self, writers: _XmlWriters) -> None:
+        super().__init__()
+        self.writers = writers
+
+    @staticmethod
+    def texts(part: TiePart, name: str, shared: _Pass) -> list[Any]:
+        """GraphML's texts where they are the same (no quote, tab or line break to escape)."""
+        kind = part.kinds[name]
+        if kind is not bool:
+            texts = shared.texts(part, name, _graphml_converter(kind))
+            if kind is int or kind is float:
+                return texts
+            joined = b"".join(filter(None, texts))
+            if b'"' not in joined and b"\n" not in joined and b"\t" not in joined:
+                return texts
+        return shared.texts(part, name, _GEXF_BOOL if kind is bool else _GEXF)
+
+    def lines(self, part: TiePart, shared: _Pass) -> list[bytes]:
+        found = self.templates.get(part.signature)
+        if found is None:
+            names = _kept_names(part.signature)
+            own = [key for key in _GEXF_EDGE_OWN if key in names]
+            head = 'source="%s" target="%s" id="%d"' + "".join(f' {key}="%s"' for key in own)
+            others = [name for name in names if name not in _GEXF_EDGE_OWN]
+            template = self.writers.gexf_element("edge", head, [(name, "%s") for name in others])
+            found = self.templates[part.signature] = (_pieces(template), own + others)
+        pieces, names = found
+        columns = [self.texts(part, name, shared) for name in names]
+        not_finite = _not_finite(part, names, columns)
+        lines = _lines(pieces, [*shared.ends(part, _gexf_end), shared.numbers(part), *_gaps_filled(columns, not_finite)])
+        for place in not_finite:
+            lines[place] = self.writers.slow_gexf(part.positions[place], clean_text(part.sources[place]),
+                                                  clean_text(part.targets[place]), part.attrs[place]).encode()
+        return lines
+
+
+class _CsvTies(_TieFormat):
+    """The lines of ``edges.csv`` after its header: ``Source, Target, Type, Id, Weight`` and ``columns``."""
+
+    def __init__(self, columns: list[str]) -> None:
+        super().__init__()
+        self.wanted = ["weight", *columns]
+
+    def lines(self, part: TiePart, shared: _Pass) -> list[bytes]:
+        found = self.templates.get(part.signature)
+        if found is None:
+            kinds = part.kinds
+            names = [name for name in self.wanted if kinds.get(name, _NONE) is not _NONE]
+            # a missing weight is 1; any other missing or undefined value an empty cell
+            cells = ["%s" if kinds.get(name, _NONE) is not _NONE else "1" if name == "weight" and name not in kinds
+                     else "" for name in self.wanted]
+            template = "%s,%s,Undirected,e%d," + ",".join(cells) + "\n"
+            found = self.templates[part.signature] = (_pieces(template), names)
+        pieces, names = found
+        columns = [shared.texts(part, name, _INTEGER if part.kinds[name] is int else _CSV) for name in names]
+        return _lines(pieces, [*shared.ends(part, _csv_text), shared.numbers(part), *columns])
+
+
+def _json_end(node: Hashable) -> str:
+    return _encode_string(node) if isinstance(node, str) else _json_text(node, "   ")
+
+
+class _JsonTies(_TieFormat):
+    """The ``edges`` items of node-link JSON: a tie's attributes and its ends under sorted keys."""
+
+    def lines(self, part: TiePart, shared: _Pass) -> list[bytes]:
+        names = sorted(part.signature[0])
+        if "source" in names or "target" in names:  # the ends take the place of such attributes
+            return [("  " + _json_text({**attrs, "source": a, "target": b}, "  ")).encode()
+                    for a, b, attrs in zip(part.sources, part.targets, part.attrs, strict=True)]
+        pieces = self.templates.get(part.signature)
+        if pieces is None:
+            keys = sorted([*names, "source", "target"])
+            pieces = self.templates[part.signature] = _pieces("  {\n" + ",\n".join(
+                f"   {_encode_string(key).replace('%', '%%')}: %s" for key in keys) + "\n  }")
+        columns = {name: shared.texts(part, name, _INTEGER if part.kinds[name] is int else _JSON) for name in names}
+        columns["source"], columns["target"] = shared.ends(part, _json_end)
+        return _lines(pieces, [columns[key] for key in sorted(columns)])
+
+    def text(self, parts: list[TiePart], shared: _Pass, first: bool) -> bytes:
+        return (b"" if first else b",\n") + b",\n".join(_in_order(parts, [self.lines(part, shared) for part in parts]))
+
+
+def _write_ties(ties: SortedTies, outputs: list[tuple[_TieFormat, BinaryIO]]) -> None:
+    """Every tie in each format, a run of ties at a time."""
+    shared = _Pass(ties)
+    for number, parts in enumerate(ties.chunks):
+        for form, file in outputs:
+            file.write(form.text(parts, shared, number == 0))
+        shared.run.clear()
 
 
 def _flat_items(attrs: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -281,19 +561,18 @@ class _XmlWriters:
         self.csv_columns = csv_columns
         graph = analysis.graph
         self.nodes = sorted(graph)
-        self.edges = _sorted_edges(graph)
+        self.ties = sorted_ties(graph)
         self.graph_items = _graph_items(analysis)
         self.gexf_ids: dict[str, dict[str, str]] = {"node": {}, "edge": {}}
-        self.compile = _Compiler(None)
         # first-seen (name, flattened type) of every attribute, as both writers declare them
         node_keys: dict[tuple[str, type], None] = {}
         self.node_items = [_flat_node(graph, node) for node in self.nodes]
         for _, items in self.node_items:
             node_keys.update(dict.fromkeys((k, type(v)) for k, v in items))
         edge_keys: dict[tuple[str, type], None] = {}
-        self.edge_compiled = [self.compile(attrs) for _, _, attrs in self.edges]  # in first-seen order:
-        for compiled in self.compile.compiled.values():
-            edge_keys.update(dict.fromkeys(compiled.flat_types))
+        for signature in self.ties.signatures:  # in first-seen order
+            kinds = dict(zip(*signature, strict=True))
+            edge_keys.update(dict.fromkeys((name, _flat_type(kinds[name])) for name in _kept_names(signature)))
         self.node_keys, self.edge_keys = list(node_keys), list(edge_keys)
         for scope, keys in (("node", self.node_keys), ("edge", self.edge_keys)):
             for name, _ in keys:
@@ -301,8 +580,6 @@ class _XmlWriters:
                     continue  # the element's own attributes
                 if name not in self.gexf_ids[scope]:
                     self.gexf_ids[scope][name] = str(len(self.gexf_ids["node"]) + len(self.gexf_ids["edge"]))
-        for compiled in self.compile.compiled.values():  # templates need the GEXF ids
-            compiled.templates(self)
 
     def graphml_head(self) -> str:
         declared = [(name, kind, "graph") for name, kind in dict.fromkeys((k, type(v)) for k, v in self.graph_items)]
@@ -364,52 +641,23 @@ class _XmlWriters:
                 for k, v in items if k != "label"]).encode("utf-8"))
         if self.nodes:
             gexf_file.write(b"    </nodes>\n")
-        gexf_file.write(b"    <edges>\n" if self.edges else b"    <edges />\n")
-        graphml_parts: list[str] = []
-        gexf_parts: list[str] = []
-        csv_parts: list[str] = []
-        ends: dict[Hashable, tuple[str, str, str, str]] = {}  # a node: its cleaned text, both escapes, its cell
-        for number, ((a, b, attrs), compiled) in enumerate(zip(self.edges, self.edge_compiled, strict=True)):
-            for node in (a, b):
-                if node not in ends:
-                    text = clean_text(node)
-                    ends[node] = (text, _attribute(text), _gexf_attribute(text), _csv_text(node))
-            values = compiled.get(attrs)
-            if csv_file is not None:
-                csv_parts.append(compiled.csv_template % (ends[a][3], ends[b][3], number, *_texts(
-                    compiled.csv, compiled.csv_made, compiled.csv_get(values))))
-            try:
-                graphml_texts, gexf_texts = _xml_texts(compiled, values)
-            except _NotFinite:  # a NaN or infinite value is left out of this tie only
-                graphml_parts.append(self._slow_graphml(ends[a][0], ends[b][0], attrs))
-                gexf_parts.append(self._slow_gexf(number, ends[a][0], ends[b][0], attrs))
-            else:
-                graphml_parts.append(compiled.graphml_template % (ends[a][1], ends[b][1], *graphml_texts))
-                gexf_parts.append(compiled.gexf_template % (ends[a][2], ends[b][2], number,
-                                                            *compiled.gexf_order(gexf_texts)))
-            if len(graphml_parts) >= 2000:
-                graphml.write("".join(graphml_parts).encode("utf-8"))
-                gexf_file.write("".join(gexf_parts).encode("utf-8"))
-                graphml_parts.clear()
-                gexf_parts.clear()
-                if csv_file is not None:
-                    csv_file.write("".join(csv_parts).encode("utf-8"))
-                    csv_parts.clear()
-        graphml.write("".join(graphml_parts).encode("utf-8"))
-        gexf_file.write("".join(gexf_parts).encode("utf-8"))
-        if csv_file is not None:
-            csv_file.write("".join(csv_parts).encode("utf-8"))
-        if self.edges:
+        gexf_file.write(b"    <edges>\n" if len(self.ties) else b"    <edges />\n")
+        outputs: list[tuple[_TieFormat, BinaryIO]] = [(_GraphmlTies(self), graphml), (_GexfTies(self), gexf_file)]
+        if csv_file is not None and self.csv_columns is not None:
+            outputs.append((_CsvTies(self.csv_columns), csv_file))
+        _write_ties(self.ties, outputs)
+        if len(self.ties):
             gexf_file.write(b"    </edges>\n")
         graphml.write(b"</graph></graphml>")
         gexf_file.write(b"  </graph>\n</gexf>\n")
 
-    def _slow_graphml(self, a: str, b: str, attrs: dict[str, Any]) -> str:
+    def slow_graphml(self, a: str, b: str, attrs: dict[str, Any]) -> str:
+        """A tie with its undefined and not finite values left out."""
         items = _flat_items(attrs)
         return self.graphml_element("edge", f'source="{_attribute(a)}" target="{_attribute(b)}"',
                                     [(k, _text(_shown(v))) for k, v in items])
 
-    def _slow_gexf(self, number: int, a: str, b: str, attrs: dict[str, Any]) -> str:
+    def slow_gexf(self, number: int, a: str, b: str, attrs: dict[str, Any]) -> str:
         items = _flat_items(attrs)
         own = dict(items)
         head = f'source="{_gexf_attribute(a)}" target="{_gexf_attribute(b)}" id="{number}"'
@@ -455,17 +703,6 @@ def write_graphml_and_gexf(analysis: Analysis, graphml: BinaryIO, gexf: BinaryIO
 def write_node_link(analysis: Analysis, file: BinaryIO) -> None:
     """The bytes of :func:`~alliancekg.network_exports.node_link`, streamed one node or tie at a time."""
     graph = analysis.graph
-    compile_edge = _Compiler()
-
-    def edge_text(a: Hashable, b: Hashable, attrs: dict[str, Any]) -> str:
-        if "source" in attrs or "target" in attrs:
-            return "  " + _json_text({**attrs, "source": a, "target": b}, "  ")
-        compiled = compile_edge(attrs)
-        texts = _texts(compiled.json, compiled.json_made, compiled.json_get(attrs))
-        first, second = compiled.json_ends
-        texts.insert(first, _encode_string(a) if isinstance(a, str) else _json_text(a, "   "))
-        texts.insert(second, _encode_string(b) if isinstance(b, str) else _json_text(b, "   "))
-        return compiled.json_template % tuple(texts)
 
     def items(key: str, texts: Iterable[str]) -> None:
         parts: list[str] = []
@@ -482,50 +719,30 @@ def write_node_link(analysis: Analysis, file: BinaryIO) -> None:
         file.write(b"\n ]" if written else f' "{key}": []'.encode())
 
     file.write(b'{\n "directed": false,\n')
-    items("edges", (edge_text(a, b, attrs) for a, b, attrs in _sorted_edges(graph)))
+    ties = sorted_ties(graph)
+    if len(ties):
+        file.write(b' "edges": [\n')
+        _write_ties(ties, [(_JsonTies(), file)])
+        file.write(b"\n ]")
+    else:
+        file.write(b' "edges": []')
     file.write(f',\n "graph": {_json_text(dict(analysis.summary), " ")},\n "multigraph": false,\n'.encode())
     items("nodes", ("  " + _json_text({**graph.nodes[node], "id": node}, "  ") for node in sorted(graph)))
     file.write(b"\n}\n")
 
 
-def _csv_text(value: Any) -> str:
-    """A cell as ``csv.writer`` (line terminator ``\\n``) writes :func:`csv_cell`'s text: quoted when
-    it holds a comma, a quote or a newline."""
-    from alliancekg.network_exports import csv_cell
+def edge_lines(ties: SortedTies, columns: list[str]) -> Iterator[bytes]:
+    """The lines of ``edges.csv`` after its header, in UTF-8: ``Source, Target, Type, Id, Weight``
+    and ``columns``, as ``csv.writer`` writes :func:`~alliancekg.network_exports.csv_cell`'s texts.
 
-    text = csv_cell(value)
-    if "," in text or '"' in text or "\n" in text:
-        return '"' + text.replace('"', '""') + '"'
-    return text
-
-
-def edge_lines(edges: list[tuple[Hashable, Hashable, dict[str, Any]]], columns: list[str]) -> Iterator[str]:
-    """The lines of ``edges.csv`` after its header: ``Source, Target, Type, Id, Weight`` and
-    ``columns``, as ``csv.writer`` writes :func:`~alliancekg.network_exports.csv_cell`'s texts.
-
-    >>> list(edge_lines([("a", "b", {"weight": 2.0, "via": ("x", "y, z")})], ["via"]))
-    ['a,b,Undirected,e0,2,"x; y, z"\\n']
+    >>> from alliancekg.network_exports import SortedTies
+    >>> list(edge_lines(SortedTies(["a"], ["b"], [{"weight": 2.0, "via": ("x", "y, z")}]), ["via"]))
+    [b'a,b,Undirected,e0,2,"x; y, z"\\n']
     """
-    compiled: dict[Signature, tuple[Callable[[Any], tuple[Any, ...]], list[_Column], list[dict[Any, str]],
-                                    list[int]]] = {}
-    ends: dict[Hashable, str] = {}
-    wanted = ["weight", *columns]
-    for number, (a, b, attrs) in enumerate(edges):
-        signature = (tuple(attrs), tuple(map(type, attrs.values())))
-        found = compiled.get(signature)
-        if found is None:
-            kind_of = dict(zip(*signature, strict=True))
-            present = [c for c in wanted if c in kind_of]
-            found = compiled[signature] = (_getter(present), [_Column(_csv_text, kind_of[c]) for c in present],
-                                           [{} for _ in present], [i for i, c in enumerate(wanted) if c not in kind_of])
-        get, cells, made, missing = found
-        texts = _texts(cells, made, get(attrs))
-        for i in missing:  # absent: an empty cell, or a weight of 1
-            texts.insert(i, "1" if i == 0 else "")
-        for node in (a, b):
-            if node not in ends:
-                ends[node] = _csv_text(node)
-        yield f"{ends[a]},{ends[b]},Undirected,e{number},{','.join(texts)}\n"
+    form, shared = _CsvTies(columns), _Pass(ties)
+    for parts in ties.chunks:
+        yield from _in_order(parts, [form.lines(part, shared) for part in parts])
+        shared.run.clear()
 
 
 def metrics_turtle(analysis: Analysis) -> bytes:

@@ -1,0 +1,134 @@
+"""The streamed tie formats (GraphML, GEXF, node-link JSON, edges.csv) written a run of ties at a
+time and column by column: byte for byte what networkx's writers and ``csv.writer`` give, whatever
+the attribute values, their mix of types from tie to tie, and the length of the runs."""
+
+from __future__ import annotations
+
+import io
+import random
+from dataclasses import replace
+
+import networkx as nx
+import pytest
+
+from alliancekg import network_exports
+from alliancekg.network import Analysis, analyse
+from alliancekg.network_exports import (
+    SortedTies,
+    _edge_columns,
+    csv_table,
+    edges_csv,
+    flat_graph,
+    gexf,
+    node_link,
+    write_graphml,
+)
+from alliancekg.network_formats import write_graphml_and_gexf, write_node_link
+from alliancekg.ties import Affiliation, Layer, TieSet
+
+# characters that need cleaning (XML controls), escaping (markup, quotes, tab, line breaks),
+# quoting (commas) or neutralising (formula starts), and some that need none
+NASTY = ["a", "&", "<", ">", '"', "'", "\t", "\n", "\r", "\x01", "\x0b", "\xa0", "\u2028", "é", "=", "+", "-", "@",
+         ",", ";", " ", "%", "%s", "\ufffe", "\U0001f600", "\x85"]
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice(NASTY) for _ in range(rng.randint(0, 5)))
+
+
+def _analysis(graph: nx.Graph) -> Analysis:
+    base = analyse(TieSet((Affiliation(Layer.MEMBERSHIP, "urn:a", "urn:X"), Affiliation(Layer.MEMBERSHIP, "urn:b", "urn:X"))))
+    return replace(base, graph=graph, metrics={})
+
+
+def _odd_ties() -> nx.Graph:
+    """Ties whose attributes differ in names and types from tie to tie: undefined values, a missing
+    weight, numbers of every kind, signed zeros, tuples of numbers that are equal but written
+    differently, a list, a self-loop; nodes with and without labels."""
+    graph = nx.Graph()
+    values = [{"weight": 1.0, "extra": (1, 1.0, True), "via": ("urn:X",)}, {"weight": -0.0, "extra": (1.0,)},
+              {"weight": 0.0, "extra": (1,), "start": None}, {"extra": (True,), "flag": True},
+              {"weight": None, "flag": False, "shared": 2}, {"weight": 2, "shared": 2.0, "big": 10**30},
+              {"weight": 0.5, "items": ["list", 2]}, {"weight": 1e-20, "via": (), "half": 0.5},
+              {"weight": 12345678901234.5, "via": ("=x", "a,b"), "note": 'say "hi"\n'}]
+    for i, attrs in enumerate(values * 3):  # a path: each tie its own attributes, in this order
+        graph.add_edge(f"urn:n{i:02d}", f"urn:n{i + 1:02d}", **attrs)
+    graph.add_edge("urn:loop", "urn:loop", weight=1.0, note="self 'loop' & <x>")
+    graph.nodes["urn:n01"]["label"] = "One & <only>"
+    graph.nodes["urn:n02"]["label"] = None
+    return graph
+
+
+def _nasty_ties(count: int, seed: int) -> nx.Graph:
+    """``count`` ties with strings and tuples of strings that are mostly new from tie to tie."""
+    rng = random.Random(seed)
+    graph = nx.Graph()
+    nodes = [f"urn:m{i}{_word(rng)}" for i in range(max(count // 10, 5))]
+    for i in range(count):
+        u, v = rng.sample(nodes, 2)
+        graph.add_edge(u, v, weight=rng.choice([1.0, 2.0, 0.5]), text=f"t{i}{_word(rng)}",
+                       via=tuple(f"v{i}{_word(rng)}" for _ in range(rng.randint(0, 3))),
+                       sources=tuple(f"s{i % 7}" for _ in range(rng.randint(1, 2))), count=rng.randint(0, 3),
+                       flag=rng.random() < 0.5)
+    for node in graph:
+        graph.nodes[node]["label"] = _word(rng)
+    return graph
+
+
+def _check(analysis: Analysis) -> None:
+    flat = flat_graph(analysis)
+    expected = io.BytesIO()
+    write_graphml(flat, expected)
+    graphml, gexf_file, linked, lines = io.BytesIO(), io.BytesIO(), io.BytesIO(), io.BytesIO()
+    write_graphml_and_gexf(analysis, graphml, gexf_file, edges_csv=lines)
+    write_node_link(analysis, linked)
+    assert graphml.getvalue() == expected.getvalue()
+    assert gexf_file.getvalue() == gexf(flat)
+    assert linked.getvalue() == node_link(analysis)
+    columns = _edge_columns(analysis.graph)
+    rows = ([a, b, "Undirected", f"e{i}", attrs.get("weight", 1.0), *(attrs.get(c) for c in columns)]
+            for i, (a, b, attrs) in enumerate(sorted((min(u, v), max(u, v), attrs)
+                                                     for u, v, attrs in analysis.graph.edges(data=True))))
+    expected_csv = csv_table(["Source", "Target", "Type", "Id", "Weight", *columns], rows)
+    assert edges_csv(analysis) == expected_csv
+    assert lines.getvalue() == expected_csv
+
+
+@pytest.mark.parametrize("chunk", [1, 3, network_exports.CHUNK])
+def test_ties_of_mixed_signatures(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(network_exports, "CHUNK", chunk)
+    _check(_analysis(_odd_ties()))
+
+
+@pytest.mark.parametrize("chunk", [700, 2000])
+def test_ties_with_mostly_new_strings(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs of mostly new values are written without remembering them: the same bytes."""
+    monkeypatch.setattr(network_exports, "CHUNK", chunk)
+    _check(_analysis(_nasty_ties(3000, seed=7)))
+
+
+def test_a_float_that_is_not_finite_is_left_out_of_its_tie() -> None:
+    """GraphML leaves out a NaN or infinite value: the ties as networkx writes them for the same
+    graph without that value (the keys are declared as for every other tie)."""
+    graph = _odd_ties()
+    reference = graph.copy()
+    first, second = sorted(graph.edges(data=True))[:2]
+    first[2]["weight"], second[2]["half"] = float("nan"), float("inf")
+    del reference.edges[first[0], first[1]]["weight"]
+    reference.edges[second[0], second[1]].pop("half", None)
+    streamed, expected = io.BytesIO(), io.BytesIO()
+    write_graphml_and_gexf(_analysis(graph), streamed, io.BytesIO())
+    write_graphml(flat_graph(_analysis(reference)), expected)
+    ties = streamed.getvalue()[streamed.getvalue().index(b"<edge "):]
+    assert ties == expected.getvalue()[expected.getvalue().index(b"<edge "):]
+    assert b">nan<" not in ties and b">inf<" not in ties
+
+
+def test_sorted_ties_are_sorted_by_their_ends() -> None:
+    graph = nx.Graph()
+    graph.add_edges_from([("c", "a", {"w": 1}), ("b", "b", {"w": 2}), ("a", "b", {"w": 3}), ("d", "c", {})])
+    graph.add_node("e")
+    ties = SortedTies.of(graph)
+    assert ties.edges() == sorted((min(u, v), max(u, v), attrs) for u, v, attrs in graph.edges(data=True))
+    assert [ties.nodes[i] for i in ties.ends[0]] == ties.sources and ties.names() == {"w"}
+    assert len(SortedTies.of(nx.Graph())) == 0
