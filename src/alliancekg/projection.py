@@ -26,7 +26,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from enum import StrEnum
-from itertools import chain, combinations, islice
+from itertools import combinations, islice
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -90,8 +92,8 @@ def _add_nodes(graph: nx.Graph, ties: TieSet, nodes: Iterable[str], **extra: obj
         graph.add_node(node, **_node_attributes(ties, node), alliances=alliances.get(node, 0), **extra)
 
 
-def one_mode(ties: TieSet, *, layers: Iterable[Layer] | None = None,
-             weighting: Weighting | str = Weighting.COUNT) -> nx.Graph:
+def one_mode(ties: TieSet, *, layers: Iterable[Layer] | None = None, weighting: Weighting | str = Weighting.COUNT,
+             labelled: bool = False) -> nx.Graph:
     """Organisation x organisation: an edge for every pair that shares a hub in ``layers`` (all
     by default), and for every unit and its parent.
 
@@ -99,17 +101,16 @@ def one_mode(ties: TieSet, *, layers: Iterable[Layer] | None = None,
     ``jaccard`` (``shared`` over the smaller, and over the union, of the two hub sets, a direct tie
     counting as a hub of two), ``weight`` (one of these three, by ``weighting``), ``layers``,
     ``via`` (the hubs), ``sources``, a count per layer, and ``start``/``end`` (earliest start and
-    latest end of the records behind the tie, ``""`` when any is open). Every organisation of the
-    chosen layers is a node, tied or not.
+    latest end of the records behind the tie, ``""`` when any is open); with ``labelled``, also
+    ``via_labels``. Every organisation of the chosen layers is a node, tied or not.
     """
     weighting = Weighting(weighting)
     records = _chosen(ties, layers)
-    nodes = sorted({r.node for r in records} | {r.hub for r in records if r.layer not in AFFILIATION_LAYERS})
+    nodes = sorted({*map(_NODE, records), *(r.hub for r in records if r.layer not in AFFILIATION_LAYERS)})
     size = len(nodes)
     position = {node: i for i, node in enumerate(nodes)}  # nodes are numbered in sorted order
-    hubs, facts = _gathered(records, position)
-    keys = np.fromiter(chain.from_iterable(facts), dtype=np.int64, count=2 * len(facts)).reshape(-1, 2)
-    a, b, through, hub_count = _shared_hubs(hubs, keys, position)
+    table = _numbered(records, position)
+    a, b, through, hub_count = _shared_hubs(table, position)
     # one row per tie, in sorted order (a < b); its hubs are ``through[first:first + count]``
     pair = a * size + b
     order = np.argsort(pair, kind="stable")
@@ -117,91 +118,140 @@ def one_mode(ties: TieSet, *, layers: Iterable[Layer] | None = None,
     first = _run_starts(pair)
     count = np.diff(np.r_[first, len(pair)])
     a, b = np.divmod(pair[first], size)
+    start, end, sources = _tie_facts(table, size, through, np.repeat(a, count), np.repeat(b, count), first)
 
-    # the attributes of every tie as if through its first hub alone, then of those through several
+    # the layers, hubs and count per layer of every tie as if through its first hub alone, then of those through several
     names = [layer.value for layer in Layer]
     one_layer = {name: {other: int(other == name) for other in names} for name in names}
+    layer_alone = {name: (name,) for name in names}  # tuples shared by the ties of one layer, or of one hub
+    via_alone = [(hub,) for _, hub in table.hubs]
     alone = through[first].tolist()
-    tie_layers = [(hubs[number][0],) for number in alone]
-    via = [(hubs[number][1],) for number in alone]
-    per_layer = [one_layer[hubs[number][0]] for number in alone]
-    start, end, sources = _single_hub_facts(facts, keys, through[first], a, b, size)
-    a_list, b_list = a.tolist(), b.tolist()
+    tie_layers = [layer_alone[table.hubs[number][0]] for number in alone]
+    via = [via_alone[number] for number in alone]
+    per_layer = [one_layer[table.hubs[number][0]] for number in alone]
+    through_list = through.tolist()
     for i in np.flatnonzero(count > 1).tolist():
-        numbers = through[first[i]:first[i] + count[i]].tolist()
+        numbers = through_list[first[i]:first[i] + count[i]]
         per_layer[i] = dict.fromkeys(names, 0)
         for number in numbers:
-            per_layer[i][hubs[number][0]] += 1
+            per_layer[i][table.hubs[number][0]] += 1
         tie_layers[i] = tuple(name for name in names if per_layer[i][name])
-        via[i] = tuple(sorted({hubs[number][1] for number in numbers}))
-        start[i], end[i], sources[i] = _combined([facts[key] for number in numbers
-                                                  for key in ((number, a_list[i]), (number, b_list[i])) if key in facts])
+        via[i] = tuple(sorted({table.hubs[number][1] for number in numbers}))
     in_a, in_b = hub_count[a], hub_count[b]
     overlap = count / np.minimum(in_a, in_b)
     jaccard = count / (in_a + in_b - count)
     weight = {"count": count.astype(float), "overlap": overlap, "jaccard": jaccard}[weighting.value]
-    columns = zip(weight.tolist(), count.tolist(), overlap.tolist(), jaccard.tolist(), tie_layers, via, sources, start,
-                  end, per_layer, strict=True)
+    columns = zip(weight.tolist(), count.tolist(), overlap.tolist(), jaccard.tolist(), tie_layers, via,
+                  map(table.lists.__getitem__, sources.tolist()), map(table.dates.__getitem__, start.tolist()),
+                  map(table.dates.__getitem__, end.tolist()), per_layer, strict=True)
     attributes = [{"weight": w, "shared": c, "overlap": o, "jaccard": j, "layers": ls, "via": v, "sources": s,
                    "start": t, "end": e, **p} for w, c, o, j, ls, v, s, t, e, p in columns]
+    if labelled:
+        _label(attributes, via, ties)
     graph = nx.Graph(projection=Projection.INSTITUTION.value, weighting=weighting.value)
     _add_nodes(graph, ties, nodes)
     _add_ties(graph, nodes, a, b, attributes)
     return graph
 
 
-#: What one_mode keeps of the records of one node and one hub: earliest start, latest end, sorted sources.
-_Facts = tuple[str, str, tuple[str, ...]]
+_NODE, _LAYER, _HUB = attrgetter("node"), attrgetter("layer"), attrgetter("hub")
+_START, _END, _SOURCE = attrgetter("start"), attrgetter("end"), attrgetter("source")
 
 
-def _gathered(records: list[Affiliation], position: dict[str, int]) -> tuple[list[tuple[str, str]],
-                                                                            dict[tuple[int, int], _Facts]]:
-    """Every (layer, hub) of ``records`` numbered, as (layer name, hub), and the facts of the records of
-    each (hub number, node number)."""
+class _Table(NamedTuple):
+    """The records of :func:`one_mode` as numbers. Every (layer, hub) has a number (``hubs`` gives
+    its layer name and hub); for every (hub number, node number) with records, in the order of
+    ``key`` (hub number times the number of nodes plus node number), the earliest start and the latest
+    end (places in ``dates``, sorted, whose first, "", is taken when any record is open or undated)
+    and the sources (a place in ``lists``, sorted tuples whose first is empty)."""
+
+    hubs: list[tuple[str, str]]
+    key: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    sources: np.ndarray
+    dates: list[str]
+    lists: list[tuple[str, ...]]
+
+    def find(self, hub: np.ndarray, node: np.ndarray, size: int) -> np.ndarray:
+        """The place of each (hub, node) in ``key``, -1 where it has no record."""
+        wanted = hub * size + node
+        if not len(self.key):
+            return np.full(len(wanted), -1)
+        at = np.minimum(np.searchsorted(self.key, wanted), len(self.key) - 1)
+        return np.where(self.key[at] == wanted, at, -1)
+
+
+def _numbered(records: list[Affiliation], position: dict[str, int]) -> _Table:
+    """The :class:`_Table` of ``records``, nodes numbered by ``position``."""
     numbers: dict[tuple[Layer, str], int] = {}
-    facts: dict[tuple[int, int], _Facts] = {}
-    for r in records:
-        key = (numbers.setdefault((r.layer, r.hub), len(numbers)), position[r.node])
-        facts[key] = _facts(r, facts.get(key))
-    return [(layer.value, hub) for layer, hub in numbers], facts
+    hub = np.array([numbers.setdefault(key, len(numbers)) for key in zip(map(_LAYER, records), map(_HUB, records))],
+                   dtype=np.int64)
+    node = np.fromiter(map(position.__getitem__, map(_NODE, records)), dtype=np.int64, count=len(records))
+    starts, ends, sources = list(map(_START, records)), list(map(_END, records)), list(map(_SOURCE, records))
+    dates = sorted({"", *starts, *ends})
+    named = sorted(set(sources) - {""})
+    lists: list[tuple[str, ...]] = [(), *((source,) for source in named)]
+    key = hub * len(position) + node
+    order = np.argsort(key, kind="stable")
+
+    def numbered(texts: list[str], numbers: dict[str, int]) -> np.ndarray:
+        return np.fromiter(map(numbers.__getitem__, texts), dtype=np.int64, count=len(texts))[order]
+
+    date = {text: i for i, text in enumerate(dates)}
+    start, end = numbered(starts, date), numbered(ends, date)
+    source = numbered(sources, {"": 0} | {text: i for i, text in enumerate(named, 1)})
+    key = key[order]
+    first = _run_starts(key)
+    if len(first) < len(key):  # several records of one node and one hub
+        start, end = _earliest(start, first), _latest(end, first)
+        source = _union(source, first, lists)
+    names = {layer: layer.value for layer in Layer}
+    return _Table([(names[layer], hub) for layer, hub in numbers], key[first], start, end, source, dates, lists)
 
 
-def _facts(record: Affiliation, known: _Facts | None) -> _Facts:
-    """The facts of ``record`` merged into ``known``, those of the records of the same node and hub
-    before it (``""`` for a start or an end when any is open or unknown)."""
-    sources = (record.source,) if record.source else ()
-    if known is None:
-        return record.start, record.end, sources
-    start, end, before = known
-    return (min(start, record.start) if start and record.start else "",
-            max(end, record.end) if end and record.end else "", tuple(sorted({*before, *sources})))
+def _earliest(dates: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Per run of ``dates`` (numbered, 0 for "") from each of ``first``: the earliest, 0 when any is 0."""
+    return np.minimum.reduceat(dates, first) if len(dates) else dates
 
 
-def _combined(ends: list[_Facts]) -> _Facts:
-    """The facts of a tie from those of the (hub, node) records behind it."""
-    if len(ends) == 1:
-        return ends[0]
-    if not ends:
-        return "", "", ()
-    starts = [start for start, _, _ in ends]
-    finishes = [end for _, end, _ in ends]
-    return (min(starts) if all(starts) else "", max(finishes) if all(finishes) else "",
-            tuple(sorted({source for _, _, sources in ends for source in sources})))
+def _latest(dates: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Per run of ``dates`` (numbered, 0 for "") from each of ``first``: the latest, 0 when any is 0."""
+    if not len(dates):
+        return dates
+    return np.where(np.minimum.reduceat(dates, first) > 0, np.maximum.reduceat(dates, first), 0)
 
 
-def _shared_hubs(hubs: list[tuple[str, str]], keys: np.ndarray,
-                 position: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Each pair of node numbers a < b once per hub they share, with the hub's number, from ``keys``
-    (hub number, node number); and how many hubs each node has. A hub of an affiliation layer ties
-    its nodes to each other; a hub of a direct layer (a parent) ties its node to itself, and counts
-    as a hub of both."""
-    number, node = keys[:, 0], keys[:, 1]
-    affiliating = np.array([layer in _AFFILIATION_NAMES for layer, _ in hubs], dtype=bool)[number]
-    hub_node = np.array([position.get(hub, -1) for _, hub in hubs], dtype=np.int64)[number]
+def _union(sources: np.ndarray, first: np.ndarray, lists: list[tuple[str, ...]]) -> np.ndarray:
+    """Per run of ``sources`` (places in ``lists``) from each of ``first``: the place of the sorted
+    union of its lists, added to ``lists`` when new."""
+    if not len(sources):
+        return sources
+    low, high = np.minimum.reduceat(sources, first), np.maximum.reduceat(sources, first)
+    result = low.copy()
+    places = {found: i for i, found in enumerate(lists)}
+    ends = np.r_[first[1:], len(sources)]
+    for i in np.flatnonzero(low != high).tolist():
+        union = tuple(sorted({source for place in sources[first[i]:ends[i]].tolist() for source in lists[place]}))
+        if union not in places:
+            places[union] = len(lists)
+            lists.append(union)
+        result[i] = places[union]
+    return result
+
+
+def _shared_hubs(table: _Table, position: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each pair of node numbers a < b once per hub they share, with the hub's number; and how many
+    hubs each node has. A hub of an affiliation layer ties its nodes to each other; a hub of a direct
+    layer (a parent) ties its node to itself, and counts as a hub of both."""
+    size = len(position)
+    number, node = np.divmod(table.key, size)
+    hub_node = np.array([-1 if layer in _AFFILIATION_NAMES else position[hub] for layer, hub in table.hubs],
+                        dtype=np.int64)[number]  # the hub as a node, for direct layers
+    affiliating = hub_node < 0
     direct = ~affiliating & (hub_node != node)
     a, b, through = _pairs_within(number[affiliating], node[affiliating])
     parent, child = hub_node[direct], node[direct]
-    size = len(position)
     hub_count = (np.bincount(node[affiliating], minlength=size) + np.bincount(parent, minlength=size)
                  + np.bincount(child, minlength=size))
     return (np.concatenate([a, np.minimum(parent, child)]), np.concatenate([b, np.maximum(parent, child)]),
@@ -233,44 +283,31 @@ def _run_starts(values: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if len(values) else np.zeros(0, dtype=np.int64)
 
 
-def _single_hub_facts(facts: dict[tuple[int, int], _Facts], keys: np.ndarray, hub: np.ndarray, a: np.ndarray,
-                      b: np.ndarray, size: int) -> tuple[list[str], list[str], list[tuple[str, ...]]]:
-    """Start, end and sources of each tie (a, b) through ``hub``: the facts of the hub's records of a
-    and of b, combined (see :func:`_combined`). Dates and source lists are numbered in sorted order,
-    so that they combine as numbers."""
-    distinct: dict[_Facts, int] = {}
-    numbered = np.array([distinct.setdefault(found, len(distinct)) for found in facts.values()], dtype=np.int64)
-    dates = sorted({"", *(start for start, _, _ in distinct), *(end for _, end, _ in distinct)})  # "" first
-    date = {text: i for i, text in enumerate(dates)}
-    lists = list(dict.fromkeys([(), *(sources for _, _, sources in distinct)]))
-    listed = {sources: i for i, sources in enumerate(lists)}
-    facts_start = np.array([date[start] for start, _, _ in distinct] + [0], dtype=np.int64)  # last: no record
-    facts_end = np.array([date[end] for _, end, _ in distinct] + [0], dtype=np.int64)
-    facts_sources = np.array([listed[sources] for _, _, sources in distinct] + [0], dtype=np.int64)
-    code = keys[:, 0] * size + keys[:, 1]
-    order = np.argsort(code)
-    code = code[order]
+def _tie_facts(table: _Table, size: int, hub: np.ndarray, a: np.ndarray, b: np.ndarray,
+               first: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The earliest start, the latest end and the sources of each tie, numbered as in ``table``, from
+    the records of both its ends with each of its hubs: one row per (tie, hub) in ``hub``, ``a`` and
+    ``b``, the rows of a tie from each of ``first``. A tie without records has "", "" and none."""
+    place = np.stack([table.find(hub, a, size), table.find(hub, b, size)], axis=1).ravel()
+    tie = np.repeat(np.arange(len(first)), 2 * np.diff(np.r_[first, len(hub)]))
+    found = place >= 0
+    tie, place = tie[found], place[found]
+    runs = _run_starts(tie)
+    start, end, sources = (np.zeros(len(first), dtype=np.int64) for _ in range(3))
+    start[tie[runs]] = _earliest(table.start[place], runs)
+    end[tie[runs]] = _latest(table.end[place], runs)
+    sources[tie[runs]] = _union(table.sources[place], runs, table.lists)
+    return start, end, sources
 
-    def facts_of(node: np.ndarray) -> np.ndarray:  # the number of the facts of (hub, node), -1 if none
-        wanted = hub * size + node
-        at = np.minimum(np.searchsorted(code, wanted), max(len(code) - 1, 0))
-        return np.where(code[at] == wanted, numbered[order[at]], -1) if len(code) else np.full(len(wanted), -1)
 
-    of_a, of_b = facts_of(a), facts_of(b)
-    of_a, of_b = np.where(of_a < 0, of_b, of_a), np.where(of_b < 0, of_a, of_b)  # one end alone: its own facts
-    of_a[of_a < 0] = of_b[of_b < 0] = len(distinct)
-    start_a, start_b, end_a, end_b = facts_start[of_a], facts_start[of_b], facts_end[of_a], facts_end[of_b]
-    start = np.where((start_a > 0) & (start_b > 0), np.minimum(start_a, start_b), 0)
-    end = np.where((end_a > 0) & (end_b > 0), np.maximum(end_a, end_b), 0)
-    sources_a, sources_b = facts_sources[of_a], facts_sources[of_b]
-    sources = sources_a.copy()
-    for i in np.flatnonzero(sources_a != sources_b).tolist():  # per pair of lists, their union
-        union = tuple(sorted({*lists[sources_a[i]], *lists[sources_b[i]]}))
-        if union not in listed:
-            listed[union] = len(lists)
-            lists.append(union)
-        sources[i] = listed[union]
-    return [dates[i] for i in start.tolist()], [dates[i] for i in end.tolist()], [lists[i] for i in sources.tolist()]
+def _label(attributes: list[dict[str, Any]], via: list[tuple[str, ...]], ties: TieSet) -> None:
+    """Give each tie ``via_labels``, the labels of its ``via``."""
+    labels: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for attrs, hubs in zip(attributes, via, strict=True):
+        found = labels.get(hubs)
+        if found is None:
+            found = labels[hubs] = tuple(ties.label(hub) for hub in hubs)
+        attrs["via_labels"] = found
 
 
 def _add_ties(graph: nx.Graph, nodes: list[str], a: np.ndarray, b: np.ndarray, attributes: list[dict]) -> None:
@@ -306,10 +343,11 @@ def two_mode(ties: TieSet, *, layers: Iterable[Layer] | None = (Layer.MEMBERSHIP
     return graph
 
 
-def hub_projection(ties: TieSet, *, layers: Iterable[Layer] | None = (Layer.MEMBERSHIP,)) -> nx.Graph:
+def hub_projection(ties: TieSet, *, layers: Iterable[Layer] | None = (Layer.MEMBERSHIP,),
+                   labelled: bool = False) -> nx.Graph:
     """Hub x hub (alliance x alliance by default): two hubs are tied by the organisations they share;
     ``weight`` and ``shared`` count them, ``overlap`` and ``jaccard`` normalise by the member sets,
-    ``via`` names them."""
+    ``via`` names them (and with ``labelled``, ``via_labels`` gives their labels)."""
     records = [r for r in _chosen(ties, layers) if r.layer in AFFILIATION_LAYERS]
     members: dict[str, set[str]] = defaultdict(set)
     for r in records:
@@ -329,10 +367,12 @@ def hub_projection(ties: TieSet, *, layers: Iterable[Layer] | None = (Layer.MEMB
     sources = {(r.hub, r.node): r.source for r in records}
     for (a, b), nodes in sorted(shared.items()):
         count = len(nodes)
+        labels = {"via_labels": tuple(ties.label(node) for node in nodes)} if labelled else {}
         graph.add_edge(a, b, weight=float(count), shared=count,
                        overlap=count / min(len(members[a]), len(members[b])),
                        jaccard=count / len(members[a] | members[b]), via=tuple(nodes),
-                       sources=tuple(sorted({sources[(h, n)] for n in nodes for h in (a, b) if sources[(h, n)]})))
+                       sources=tuple(sorted({sources[(h, n)] for n in nodes for h in (a, b) if sources[(h, n)]})),
+                       **labels)
     return graph
 
 
@@ -368,22 +408,24 @@ def country_projection(graph: nx.Graph) -> nx.Graph:
 
 
 def project(ties: TieSet, projection: Projection | str = Projection.INSTITUTION, *,
-            layers: Iterable[Layer] | None = None, weighting: Weighting | str = Weighting.COUNT) -> nx.Graph:
+            layers: Iterable[Layer] | None = None, weighting: Weighting | str = Weighting.COUNT,
+            labelled: bool = False) -> nx.Graph:
     """The graph of ``projection`` from ``ties``: one function from the ties to networkx.
 
     ``layers`` defaults to every layer for the institution and country graphs, and to memberships
-    for the two-mode and alliance graphs.
+    for the two-mode and alliance graphs. With ``labelled``, ties that name what they pass through
+    (``via``) also give its labels (``via_labels``).
     """
     try:
         projection = Projection(projection)
     except ValueError:
         raise UsageError(f"unknown projection {projection!r}; use {', '.join(Projection)}") from None
     if projection is Projection.INSTITUTION:
-        return one_mode(ties, layers=layers, weighting=weighting)
+        return one_mode(ties, layers=layers, weighting=weighting, labelled=labelled)
     if projection is Projection.COUNTRY:
         return country_projection(one_mode(ties, layers=layers, weighting=weighting))
     chosen = tuple(layers) if layers is not None else (Layer.MEMBERSHIP,)
     if projection is Projection.TWO_MODE:
         return two_mode(ties, layers=chosen)
-    return hub_projection(ties, layers=chosen)
+    return hub_projection(ties, layers=chosen, labelled=labelled)
 
