@@ -22,7 +22,9 @@ import math
 import random
 from collections.abc import Hashable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from itertools import chain
+from operator import methodcaller
+from typing import Any, NamedTuple
 
 import networkit
 import networkx as nx
@@ -32,13 +34,15 @@ from scipy.sparse import csgraph
 
 from alliancekg import matrix_metrics
 
-__all__ = ["DEFAULT_OPTIONS", "METRICS", "MetricOptions", "communities", "graph_summary", "node_metrics"]
+__all__ = ["DEFAULT_OPTIONS", "METRICS", "MetricOptions", "communities", "graph_summary", "metrics_and_summary",
+           "node_metrics"]
 
 #: Node metric names, in the order tables show them.
 METRICS = ("degree", "strength", "betweenness", "closeness", "eigenvector", "pagerank", "clustering",
            "core_number", "constraint", "effective_size", "community")
 #: From this many nodes, betweenness and closeness run in a forked process beside the other metrics.
 PARALLEL_NODES = 5000
+_WEIGHT = methodcaller("get", "weight", 1)  # an edge's weight, 1 when it has none
 
 
 @dataclass(frozen=True)
@@ -65,12 +69,13 @@ def _index(graph: nx.Graph) -> list[Hashable]:
 def _adjacency(graph: nx.Graph, nodes: list[Hashable]) -> sp.csr_array:
     """The symmetric weighted adjacency matrix, rows in ``nodes`` order (a missing weight is 1, as
     in :func:`networkx.to_scipy_sparse_array`)."""
-    n = len(nodes)
-    position = {node: i for i, node in enumerate(nodes)}
-    edges = list(graph.edges(data="weight", default=1))
-    rows = np.fromiter((position[a] for a, _, _ in edges), dtype=np.int64, count=len(edges))
-    cols = np.fromiter((position[b] for _, b, _ in edges), dtype=np.int64, count=len(edges))
-    weights = np.fromiter((w for _, _, w in edges), dtype=float, count=len(edges))
+    return _matrix(_edge_ends(graph, nodes))
+
+
+def _matrix(edges: _Edges) -> sp.csr_array:
+    """The symmetric weighted adjacency matrix of ``edges``."""
+    n = edges.nodes
+    rows, cols, weights = edges.a, edges.b, edges.weight
     loops = rows == cols
     rows, cols = np.concatenate([rows, cols[~loops]]), np.concatenate([cols, rows[~loops]])
     weights = np.concatenate([weights, weights[~loops]])
@@ -131,11 +136,31 @@ def node_metrics(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPTIONS,
     each sampled computation. From :data:`PARALLEL_NODES` nodes, betweenness and closeness are
     computed by a forked process beside the others (where the system can fork).
     """
-    notes = notes if notes is not None else []
     nodes = _index(graph)
     if not nodes:
         return {}
-    adjacency = _adjacency(graph, nodes)
+    return _node_metrics(graph, nodes, _edge_ends(graph, nodes), options, partition,
+                         notes if notes is not None else [])
+
+
+def metrics_and_summary(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPTIONS,
+                        notes: list[str] | None = None) -> tuple[dict[Hashable, dict[str, Any]], dict[str, Any]]:
+    """:func:`node_metrics` and :func:`graph_summary` of the communities they find, the graph read once.
+
+    >>> rows, summary = metrics_and_summary(nx.path_graph(3))
+    >>> rows[1]["degree"], summary["edges"]
+    (2, 2)
+    """
+    nodes = _index(graph)
+    edges = _edge_ends(graph, nodes)
+    rows = _node_metrics(graph, nodes, edges, options, None, notes if notes is not None else []) if nodes else {}
+    partition = {node: row["community"] for node, row in rows.items()}
+    return rows, _summary(graph, nodes, edges, options, partition, rows)
+
+
+def _node_metrics(graph: nx.Graph, nodes: list[Hashable], edges: _Edges, options: MetricOptions,
+                  partition: Mapping[Hashable, int] | None, notes: list[str]) -> dict[Hashable, dict[str, Any]]:
+    adjacency = _matrix(edges)
     if partition is None:
         partition = _communities(graph, nodes, adjacency, options, notes)
     paths = matrix_metrics._beside(lambda: (matrix_metrics._betweenness(adjacency, options),
@@ -163,10 +188,11 @@ def node_metrics(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPTIONS,
     if pagerank is None:
         notes.append("PageRank did not converge")
     strength = np.asarray(adjacency.sum(axis=1)).ravel()
+    degree = (np.bincount(edges.a, minlength=len(nodes)) + np.bincount(edges.b, minlength=len(nodes))).tolist()
     rows: dict[Hashable, dict[str, Any]] = {}
     for i, node in enumerate(nodes):
         rows[node] = {
-            "degree": graph.degree(node), "strength": float(strength[i]), "betweenness": float(betweenness[i]),
+            "degree": degree[i], "strength": float(strength[i]), "betweenness": float(betweenness[i]),
             "closeness": float(closeness[i]), "eigenvector": None if eigenvector is None else float(eigenvector[i]),
             "pagerank": None if pagerank is None else float(pagerank[i]), "clustering": float(clustering[i]),
             "core_number": int(core[i]), "constraint": None if math.isnan(constraint[i]) else float(constraint[i]),
@@ -176,12 +202,42 @@ def node_metrics(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPTIONS,
     return rows
 
 
-def _edge_ends(graph: nx.Graph, position: Mapping[Hashable, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Both ends of every edge as node numbers, and its weight (1 when missing)."""
-    edges = list(graph.edges(data="weight", default=1))
-    return (np.fromiter((position[a] for a, _, _ in edges), dtype=np.int64, count=len(edges)),
-            np.fromiter((position[b] for _, b, _ in edges), dtype=np.int64, count=len(edges)),
-            np.fromiter((w for _, _, w in edges), dtype=float, count=len(edges)))
+class _Edges(NamedTuple):
+    """The edges of a graph of ``nodes`` nodes, numbered by their place in the sorted nodes: ``a``,
+    ``b`` and ``weight`` (1 when missing) give each edge once, in the order of ``graph.edges``;
+    ``start`` and ``end`` give every (node, neighbour) in the order of the graph's adjacency, which
+    networkx's traversals follow."""
+
+    a: np.ndarray
+    b: np.ndarray
+    weight: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    nodes: int
+
+
+def _edge_ends(graph: nx.Graph, nodes: list[Hashable]) -> _Edges:
+    """The edges of ``graph``, whose sorted nodes are ``nodes``: ``graph.edges`` takes each node in
+    turn, with its neighbours not passed before it.
+
+    >>> edges = _edge_ends(nx.Graph([("b", "a", {"weight": 2.0}), ("a", "c")]), ["a", "b", "c"])
+    >>> edges.a.tolist(), edges.b.tolist(), edges.weight.tolist()
+    ([1, 0], [0, 2], [2.0, 1.0])
+    """
+    position = {node: i for i, node in enumerate(nodes)}
+    adjacency = graph._adj  # read as stored, from C: the edge views cost a Python step per edge
+    here = np.fromiter(map(position.__getitem__, adjacency), dtype=np.int64, count=len(adjacency))
+    degree = np.fromiter(map(len, adjacency.values()), dtype=np.int64, count=len(adjacency))
+    total = int(degree.sum())
+    there = np.fromiter(chain.from_iterable(map(position.__getitem__, neighbours) for neighbours in adjacency.values()),
+                        dtype=np.int64, count=total)
+    weights = np.fromiter(chain.from_iterable(map(_WEIGHT, neighbours.values()) for neighbours in adjacency.values()),
+                          dtype=float, count=total)
+    start = np.repeat(here, degree)
+    passed = np.empty(len(here), dtype=np.int64)  # when each node comes in the walk
+    passed[here] = np.arange(len(here))
+    once = passed[there] >= passed[start]
+    return _Edges(start[once], there[once], weights[once], start, there, len(nodes))
 
 
 def _assortativity(graph: nx.Graph, nodes: list[Hashable], ends: tuple[np.ndarray, np.ndarray],
@@ -206,7 +262,7 @@ def _assortativity(graph: nx.Graph, nodes: list[Hashable], ends: tuple[np.ndarra
     return float((same / total - squared) / (1 - squared))
 
 
-def _diameters(graph: nx.Graph, nodes: list[Hashable], labels: np.ndarray, binary: sp.csr_array,
+def _diameters(graph: nx.Graph, nodes: list[Hashable], labels: np.ndarray, binary: sp.csr_array, edges: _Edges,
                options: MetricOptions) -> list[dict[str, Any]]:
     """The diameter (in ties) of each component of two or more nodes: exact up to ``exact_limit``
     nodes, else networkx's 2-sweep lower bound (the eccentricity of the last node a breadth-first
@@ -222,12 +278,27 @@ def _diameters(graph: nx.Graph, nodes: list[Hashable], labels: np.ndarray, binar
         if exact:
             diameter = nx.diameter(graph.subgraph([nodes[m] for m in members]))
         else:
-            source = random.Random(options.seed).choice([nodes[m] for m in members])
-            *_, far = nx.single_source_shortest_path_length(graph, source)
-            hops = csgraph.shortest_path(binary, directed=True, unweighted=True, indices=nodes.index(far))
+            source = random.Random(options.seed).choice(members.tolist())
+            hops = csgraph.shortest_path(binary, directed=True, unweighted=True, indices=_last_reached(edges, source))
             diameter = int(hops[np.isfinite(hops)].max())
         result.append({"component": i, "nodes": size, "diameter": diameter, "exact": exact})
     return result
+
+
+def _last_reached(edges: _Edges, source: int) -> int:
+    """The last node a breadth-first search from ``source`` reaches, each node's neighbours taken in
+    the order of the graph's adjacency, as :func:`networkx.single_source_shortest_path_length` takes them."""
+    order = np.argsort(edges.start, kind="stable")  # by node, each node's neighbours in their order
+    first = np.r_[0, np.cumsum(np.bincount(edges.start, minlength=edges.nodes))]
+    walk = sp.csr_array((np.ones(len(order)), edges.end[order], first), shape=(edges.nodes, edges.nodes))
+    return int(csgraph.breadth_first_order(walk, source, directed=True, return_predecessors=False)[-1])
+
+
+def _density(n: int, m: int) -> float:
+    """:func:`networkx.density` of an undirected graph of ``n`` nodes and ``m`` edges, computed as it does."""
+    if m == 0 or n <= 1:
+        return 0
+    return m / (n * (n - 1)) * 2
 
 
 def _modularity(ends: tuple[np.ndarray, np.ndarray, np.ndarray], partition: np.ndarray, n: int,
@@ -251,13 +322,18 @@ def graph_summary(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPTIONS,
     >>> graph_summary(nx.Graph())["modularity"] is None
     True
     """
-    n, m = graph.number_of_nodes(), graph.number_of_edges()
     partition = partition if partition is not None else communities(graph, options=options)
     if metrics is None:
-        metrics = node_metrics(graph, options=options, partition=partition) if n else {}
+        metrics = node_metrics(graph, options=options, partition=partition) if len(graph) else {}
     nodes = _index(graph)
-    position = {node: i for i, node in enumerate(nodes)}
-    a, b, weights = _edge_ends(graph, position)
+    return _summary(graph, nodes, _edge_ends(graph, nodes), options, partition, metrics)
+
+
+def _summary(graph: nx.Graph, nodes: list[Hashable], edges: _Edges, options: MetricOptions,
+             partition: Mapping[Hashable, int], metrics: Mapping[Hashable, Mapping[str, Any]]) -> dict[str, Any]:
+    n = len(nodes)
+    a, b, weights = edges.a, edges.b, edges.weight
+    m = len(a)
     binary = sp.csr_array((np.ones(2 * len(a)), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
     count, labels = csgraph.connected_components(binary, directed=False) if n else (0, np.zeros(0, dtype=np.int64))
     components = np.bincount(labels) if n else np.zeros(0, dtype=np.int64)
@@ -267,13 +343,13 @@ def graph_summary(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPTIONS,
     if m and weights.sum() > 0:
         modularity = _modularity((a, b, weights), numbers, n, options.resolution)
     return {
-        "nodes": n, "edges": m, "density": nx.density(graph) if n > 1 else 0.0,
+        "nodes": n, "edges": m, "density": _density(n, m) if n > 1 else 0.0,
         "components": int(count), "largest_component": int(components.max()) if n else 0,
         "isolates": int((degree == 0).sum()),
         "average_clustering": (sum(row["clustering"] for row in metrics.values()) / n) if n else None,
         "communities": len(set(numbers.tolist())), "modularity": modularity,
         "assortativity_country": _assortativity(graph, nodes, (a, b), "country"),
         "assortativity_kind": _assortativity(graph, nodes, (a, b), "kind"),
-        "diameters": _diameters(graph, nodes, labels, binary, options),
+        "diameters": _diameters(graph, nodes, labels, binary, edges, options),
         "options": asdict(options),
     }

@@ -23,7 +23,7 @@ from typing import Any
 import networkx as nx
 
 from alliancekg.errors import UsageError
-from alliancekg.metrics import DEFAULT_OPTIONS, MetricOptions, graph_summary, node_metrics
+from alliancekg.metrics import DEFAULT_OPTIONS, MetricOptions, metrics_and_summary
 from alliancekg.projection import Projection, Weighting, project
 from alliancekg.ties import Layer, TieSet, check_date
 
@@ -82,22 +82,13 @@ def _collector_paused() -> Iterator[None]:
 def _analyse(ties: TieSet, projection: Projection, layers: Iterable[Layer] | None, weighting: Weighting,
              at: str | None, undated: bool, options: MetricOptions) -> Analysis:
     snapshot = ties.select(at=at, undated=undated)
-    graph = project(snapshot, projection, layers=layers, weighting=weighting)
+    graph = project(snapshot, projection, layers=layers, weighting=weighting, labelled=True)
     chosen = tuple(layers) if layers is not None else (
         tuple(Layer) if projection in (Projection.INSTITUTION, Projection.COUNTRY) else (Layer.MEMBERSHIP,))
-    labels: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for _, _, attrs in graph.edges(data=True):
-        if "via" in attrs:
-            via = attrs["via"]
-            if via not in labels:
-                labels[via] = tuple(ties.label(v) for v in via)
-            attrs["via_labels"] = labels[via]
     notes: list[str] = []
-    rows = node_metrics(graph, options=options, notes=notes)  # communities too, from the same matrix
-    partition = {node: row["community"] for node, row in rows.items()}
+    rows, summary = metrics_and_summary(graph, options=options, notes=notes)  # communities too, from the same matrix
     for node, row in rows.items():
         graph.nodes[node].update(row)
-    summary = graph_summary(graph, options=options, partition=partition, metrics=rows)
     in_layers = snapshot.select(chosen)
     summary = {
         "projection": projection.value, "layers": [layer.value for layer in chosen], "weighting": weighting.value,
