@@ -247,9 +247,9 @@ def fetch_ties(layers: Iterable[Layer] | None = None, *, engine: Engine | str | 
 
 def _gather(layers: Iterable[Layer] | None, rows: Callable[[str], list[dict[str, str]]]) -> TieSet:
     chosen = tuple(layers) if layers is not None else tuple(Layer)
-    records: set[Affiliation] = set()
+    records: list[Affiliation] = []
     for layer in chosen:
-        records.update(_affiliations(layer, rows(_QUERIES[layer])))
+        records.extend(_affiliations(layer, rows(_QUERIES[layer])))
     kinds: dict[str, list[str]] = {}
     first: dict[str, dict[str, str]] = {}
     columns = ("organisation", "kind", "country", "label", "category")
@@ -262,7 +262,31 @@ def _gather(layers: Iterable[Layer] | None, rows: Callable[[str], list[dict[str,
                      for iri, row in first.items()}
     hub_rows = sorted(rows("network/hubs"), key=lambda r: (r["hub"], r["kind"], r["label"]))
     hubs = {row["hub"]: row["label"] for row in hub_rows}
-    return TieSet(tuple(sorted(records)), organisations, hubs)
+    return TieSet(_in_order(records), organisations, hubs)
+
+
+#: Joins a record's fields into one string that sorts as the record does, since it sorts before
+#: any other character.
+_SEPARATOR = "\0"
+
+
+def _in_order(records: list[Affiliation]) -> tuple[Affiliation, ...]:
+    """``records`` sorted, without repeats. Sorting their fields joined into one string each is
+    several times faster than comparing tuples field by field (1 M records at 30,000
+    institutions) and gives the same order, unless a field holds the separator itself.
+
+    >>> a, b = Affiliation(Layer.MEMBERSHIP, "urn:a", "urn:x"), Affiliation(Layer.MEMBERSHIP, "urn:a-b", "urn:x")
+    >>> _in_order([b, a, b]) == (a, b)
+    True
+    >>> odd = [Affiliation(Layer.MEMBERSHIP, "a\\0b", "c"), Affiliation(Layer.MEMBERSHIP, "a", "b\\0c")]
+    >>> _in_order(odd) == tuple(sorted(odd))
+    True
+    """
+    keys = [_SEPARATOR.join(a) for a in records]
+    if any(key.count(_SEPARATOR) != len(Affiliation._fields) - 1 for key in keys):
+        return tuple(sorted(set(records)))
+    keyed = dict(zip(keys, records, strict=True))
+    return tuple(keyed[key] for key in sorted(keyed))
 
 
 #: The tie tables and their columns: the records of every layer in the order of a TieSet, the
