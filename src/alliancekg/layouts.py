@@ -14,7 +14,8 @@ gives the same positions whatever order it was built in.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
+from itertools import compress, repeat
 from typing import Any, Literal, overload
 
 import networkx as nx
@@ -23,20 +24,24 @@ from scipy.spatial import KDTree
 
 from alliancekg.errors import UsageError
 
-__all__ = ["MAX_EDGES", "drawn_edges", "edge_weight", "edges_among", "layout", "number", "rounded"]
+__all__ = ["MAX_EDGES", "MAX_NODES", "drawn_edges", "drawn_nodes", "edge_weight", "edges_among", "layout", "number",
+           "rounded"]
 
 _KAMADA_KAWAI = 40  # components up to this size are laid out by graph distance
 _FORCES = 500  # components from this size are laid out by our vectorised force-directed layout
+#: The most nodes the pictures draw: those of highest strength.
+MAX_NODES = 2000
 #: The most ties the pictures draw (and the layout pulls on): the strongest among the drawn nodes.
 MAX_EDGES = 5000
 
 
-def layout(graph: nx.Graph, *, seed: int = 42, max_nodes: int = 2000,
-           max_edges: int = MAX_EDGES) -> dict[Hashable, tuple[float, float]]:
-    """Positions in [-1, 1] for the nodes to draw: all of them, or the ``max_nodes`` of highest
-    ``strength`` (ties broken by node id), pulled together by the ties drawn (see
-    :func:`drawn_edges`). Each connected component is laid out on its own (see :func:`_component`)
-    and the components are packed in rows, largest first.
+def layout(graph: nx.Graph, *, seed: int = 42, max_nodes: int = MAX_NODES, max_edges: int = MAX_EDGES,
+           drawn: tuple[list[tuple[Hashable, Hashable, Mapping[str, Any]]], int] | None = None,
+           ) -> dict[Hashable, tuple[float, float]]:
+    """Positions in [-1, 1] for the nodes to draw (see :func:`drawn_nodes`), pulled together by the
+    ties drawn (see :func:`drawn_edges`; ``drawn``, that function's answer with ``counted=True``
+    for these nodes, saves finding them again). Each connected component is laid out on its own
+    (see :func:`_component`) and the components are packed in rows, largest first.
 
     Raises :class:`~alliancekg.errors.UsageError` for a directed or multi graph, ``max_nodes < 1``
     or ``max_edges < 0``.
@@ -51,8 +56,8 @@ def layout(graph: nx.Graph, *, seed: int = 42, max_nodes: int = 2000,
     _check(graph, max_nodes=max_nodes)
     if isinstance(max_edges, bool) or not isinstance(max_edges, int) or max_edges < 0:
         raise UsageError(f"max_edges must be a whole number of 0 or more, not {max_edges!r}")
-    nodes = _selection(graph, max_nodes)
-    edges = drawn_edges(graph, nodes, max_edges)
+    nodes = drawn_nodes(graph, max_nodes)
+    edges = drawn[0] if drawn is not None else drawn_edges(graph, nodes, max_edges)
     top = max((edge_weight(attrs) for _, _, attrs in edges), default=1.0) or 1.0
     whole = nx.Graph()
     whole.add_nodes_from(nodes)
@@ -159,8 +164,15 @@ def _check(graph: nx.Graph, *, max_nodes: int) -> None:
         raise UsageError(f"max_nodes must be a whole number of 1 or more, not {max_nodes!r}")
 
 
-def _selection(graph: nx.Graph, max_nodes: int) -> list[Hashable]:
-    """All nodes sorted by id, or the ``max_nodes`` of highest strength, sorted by id."""
+def drawn_nodes(graph: nx.Graph, max_nodes: int = MAX_NODES) -> list[Hashable]:
+    """All nodes sorted by id, or the ``max_nodes`` of highest ``strength`` (ties broken by id),
+    sorted by id.
+
+    >>> graph = nx.Graph([("a", "b"), ("c", "d")])
+    >>> graph.nodes["d"]["strength"] = 2.0
+    >>> drawn_nodes(graph, 2), drawn_nodes(graph)
+    (['a', 'd'], ['a', 'b', 'c', 'd'])
+    """
     nodes = sorted(graph.nodes, key=str)
     if len(nodes) > max_nodes:
         strongest = sorted(nodes, key=lambda node: (-number(graph.nodes[node].get("strength")), str(node)))
@@ -175,16 +187,51 @@ def edges_among(graph: nx.Graph, nodes: list[Hashable]) -> list[tuple[Hashable, 
     >>> edges_among(nx.Graph([("b", "a", {"weight": 2}), ("c", "a")]), ["a", "b"])
     [('a', 'b', {'weight': 2})]
     """
-    order = {node: index for index, node in enumerate(nodes)}
-    edges = []
-    for u in nodes:
-        here = order[u]
-        for v, attrs in graph.adj[u].items():
-            there = order.get(v)
-            if there is not None and there >= here:
-                edges.append((here, there, u, v, attrs))
-    edges.sort(key=lambda edge: (edge[0], edge[1]))
-    return [(u, v, attrs) for _, _, u, v, attrs in edges]
+    among = _Among(graph, nodes)
+    return among.edges(range(len(among)))
+
+
+class _Among:
+    """The edges among some nodes, sorted by the places of their ends in ``nodes``: found node by
+    node from the adjacency dicts (each node's neighbours among ``nodes`` taken at C speed)."""
+
+    def __init__(self, graph: nx.Graph, nodes: list[Hashable]) -> None:
+        order = {node: index for index, node in enumerate(nodes)}
+        adjacency, chosen = dict(graph.adjacency()), order.keys()
+        here: list[np.ndarray] = []
+        there: list[np.ndarray] = []
+        self.others: list[Hashable] = []
+        self.attrs: list[Mapping[str, Any]] = []
+        for place, node in enumerate(nodes):
+            neighbours = adjacency[node]
+            common = list(neighbours.keys() & chosen)
+            places = np.fromiter(map(order.__getitem__, common), dtype=np.intp, count=len(common))
+            later = places >= place  # each edge once, from its earlier end
+            kept = list(compress(common, later.tolist()))
+            there.append(places[later])
+            here.append(np.full(len(kept), place, dtype=np.intp))
+            self.others += kept
+            self.attrs += map(neighbours.__getitem__, kept)
+        self.here = np.concatenate(here) if here else np.zeros(0, dtype=np.intp)
+        self.there = np.concatenate(there) if there else np.zeros(0, dtype=np.intp)
+        self.order = np.lexsort((self.there, self.here))
+        self.nodes = nodes
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def weights(self) -> np.ndarray:
+        """:func:`edge_weight` of each edge, in sorted order."""
+        values = list(map(dict.get, map(self.attrs.__getitem__, self.order.tolist()), repeat("weight"), repeat(1.0)))
+        if set(map(type, values)) <= {float, int}:
+            weights = np.array(values, dtype=float)
+            return np.maximum(np.where(np.isfinite(weights), weights, 0.0), 0.0)
+        return np.array([edge_weight({"weight": value}) for value in values], dtype=float)
+
+    def edges(self, chosen: Iterable[int]) -> list[tuple[Hashable, Hashable, Mapping[str, Any]]]:
+        """The edges at these places in sorted order."""
+        order = self.order.tolist()
+        return [(self.nodes[int(self.here[order[i]])], self.others[order[i]], self.attrs[order[i]]) for i in chosen]
 
 
 @overload
@@ -207,12 +254,12 @@ def drawn_edges(graph: nx.Graph, nodes: list[Hashable], max_edges: int = MAX_EDG
     >>> [(u, v) for u, v, _ in drawn_edges(graph, ["a", "b", "c"], 2)]
     [('a', 'c'), ('b', 'c')]
     """
-    edges = edges_among(graph, nodes)
-    among = len(edges)
-    if among > max_edges:
-        strongest = sorted(range(among), key=lambda i: (-edge_weight(edges[i][2]), i))[:max_edges]
-        edges = [edges[i] for i in sorted(strongest)]
-    return (edges, among) if counted else edges
+    among = _Among(graph, nodes)
+    chosen: Iterable[int] = range(len(among))
+    if len(among) > max_edges:  # the strongest, ties by place: a stable sort of the negated weights
+        chosen = np.sort(np.argsort(-among.weights(), kind="stable")[:max_edges]).tolist()
+    edges = among.edges(chosen)
+    return (edges, len(among)) if counted else edges
 
 
 def number(value: Any) -> float:

@@ -466,12 +466,12 @@ def _write_largest(analysis: Analysis, out_dir: Path) -> None:
 
 def _write_pictures(analysis: Analysis, out_dir: Path, *, picture: bool, html: bool) -> list[Path]:
     from alliancekg import pictures
-    from alliancekg.layouts import drawn_edges
+    from alliancekg.layouts import MAX_NODES, drawn_edges, drawn_nodes
 
     seed = analysis.options.seed
     title = _title(analysis)
-    positions = pictures.layout(analysis.graph, seed=seed)  # one layout and one set of ties for both views
-    drawn = drawn_edges(analysis.graph, list(positions), counted=True)
+    drawn = drawn_edges(analysis.graph, drawn_nodes(analysis.graph, MAX_NODES), counted=True)
+    positions = pictures.layout(analysis.graph, seed=seed, drawn=drawn)  # one layout and one set of ties for both views
     written = []
     if picture:
         pictures.write_png(analysis.graph, out_dir / "network.png", seed=seed, title=title, positions=positions,
