@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__: list[str] = []
 
 _BLOCK_CELLS = 4_000_000  # rows x columns of one block of a sparse product
+_BLOCK_TIES = 40_000  # ties of one block of rows in the brokerage sums
 _DENSE_EIGEN = 500  # graphs up to this size get a dense, exact eigen-decomposition
 
 
@@ -43,8 +44,8 @@ def _brokerage(adjacency: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
     Both need a sum over the common neighbours ``q`` of each tied pair ``i, j``:
     ``(P P)_ij = Σ w_iq w_qj / strength_q / strength_i`` and ``(P Mᵀ)_ij = Σ w_iq w_qj / strength_i
     / max_k w_jk``. The sums are symmetric in ``i, j``, so they are computed for ``j >= i`` only,
-    both at once as the real and imaginary parts of one product with complex numbers, in row
-    blocks, kept on the ties only."""
+    both at once as the real and imaginary parts of one product with complex numbers (see
+    :func:`_tied_sums`)."""
     n = adjacency.shape[0]
     if adjacency.nnz == 0:
         return np.full(n, np.nan), np.full(n, np.nan)
@@ -55,20 +56,7 @@ def _brokerage(adjacency: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
         scaled = np.where(strength[rows] > 0, adjacency.data / strength[rows], 0.0)
     right = sp.csc_array(sp.csr_array((scaled + 1j * adjacency.data, adjacency.indices, adjacency.indptr),
                                       shape=adjacency.shape))
-    binary = sp.csr_array((np.ones(adjacency.nnz), adjacency.indices, adjacency.indptr), shape=adjacency.shape)
-    rows_per_block = max(1, _BLOCK_CELLS // n)
-    step = max(rows_per_block, n // 16)  # columns are cut every ``step``: a block multiplies from its cut on
-    found_rows, found_cols, found = [], [], []
-    for cut in range(0, n, step):
-        tail = sp.csr_array(right[:, cut:])
-        for begin in range(cut, min(n, cut + step), rows_per_block):
-            end = min(n, begin + rows_per_block, cut + step)
-            product = sp.coo_array(sp.csr_array(adjacency[begin:end] @ tail).multiply(binary[begin:end, cut:]))
-            keep = product.col + cut >= product.row + begin
-            found_rows.append(product.row[keep] + begin)
-            found_cols.append(product.col[keep] + cut)
-            found.append(product.data[keep])
-    i, j, values = np.concatenate(found_rows), np.concatenate(found_cols), np.concatenate(found)
+    i, j, values = _tied_sums(adjacency, right)
     off = i != j
     both = sp.csr_array((np.concatenate([values, values[off]]), (np.concatenate([i, j[off]]),
                                                                   np.concatenate([j, i[off]]))), shape=(n, n))
@@ -84,6 +72,31 @@ def _brokerage(adjacency: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
     constraint[isolated] = np.nan
     effective[isolated] = np.nan
     return constraint, effective
+
+
+def _tied_sums(adjacency: sp.csr_array, right: sp.csc_array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every tie ``i, j`` with ``j >= i`` and its entry of ``adjacency @ right`` where not 0: the sum
+    over the common neighbours ``q`` of ``adjacency[i, q] * right[q, j]``.
+
+    Rows go in blocks of about :data:`_BLOCK_TIES` ties, each multiplied with the columns of
+    ``right`` its ties reach only. The product is taken transposed, ``right[:, columns].T @
+    adjacency[rows].T``: scipy then forms the same terms and adds them in the same order (``q``
+    rising), so every sum is bit for bit that of ``adjacency @ right``, and the columns of a CSC
+    array are rows of its transpose, read without a conversion."""
+    n = adjacency.shape[0]
+    upper = sp.triu(adjacency, format="csr")  # the ties j >= i
+    cuts = np.unique(np.r_[0, np.searchsorted(upper.indptr, np.arange(_BLOCK_TIES, upper.nnz, _BLOCK_TIES)), n])
+    found_rows, found_cols, found = [], [], []
+    for begin, end in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+        ties = upper[begin:end]
+        columns, local = np.unique(ties.indices, return_inverse=True)
+        mask = sp.csr_array((np.ones(ties.nnz), local.ravel(), ties.indptr), shape=(end - begin, len(columns)))
+        product = right[:, columns].T @ sp.csc_array(adjacency[begin:end]).T
+        kept = sp.coo_array(sp.csr_array(product).multiply(mask.T))
+        found_rows.append(kept.col + begin)
+        found_cols.append(columns[kept.row])
+        found.append(kept.data)
+    return np.concatenate(found_rows), np.concatenate(found_cols), np.concatenate(found)
 
 
 class _OneThread:
