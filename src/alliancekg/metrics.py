@@ -22,7 +22,7 @@ import math
 import random
 from collections.abc import Hashable, Mapping
 from dataclasses import asdict, dataclass
-from itertools import chain
+from itertools import chain, compress
 from operator import methodcaller
 from typing import Any, NamedTuple
 
@@ -231,13 +231,13 @@ def _edge_ends(graph: nx.Graph, nodes: list[Hashable]) -> _Edges:
     total = int(degree.sum())
     there = np.fromiter(chain.from_iterable(map(position.__getitem__, neighbours) for neighbours in adjacency.values()),
                         dtype=np.int64, count=total)
-    weights = np.fromiter(chain.from_iterable(map(_WEIGHT, neighbours.values()) for neighbours in adjacency.values()),
-                          dtype=float, count=total)
     start = np.repeat(here, degree)
     passed = np.empty(len(here), dtype=np.int64)  # when each node comes in the walk
     passed[here] = np.arange(len(here))
     once = passed[there] >= passed[start]
-    return _Edges(start[once], there[once], weights[once], start, there, len(nodes))
+    attributes = compress(chain.from_iterable(neighbours.values() for neighbours in adjacency.values()), once.tolist())
+    weights = np.fromiter(map(_WEIGHT, attributes), dtype=float, count=int(once.sum()))  # each edge's once
+    return _Edges(start[once], there[once], weights, start, there, len(nodes))
 
 
 def _assortativity(graph: nx.Graph, nodes: list[Hashable], ends: tuple[np.ndarray, np.ndarray],

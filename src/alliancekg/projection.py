@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from itertools import combinations, islice
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -129,8 +129,8 @@ def one_mode(ties: TieSet, *, layers: Iterable[Layer] | None = None, weighting: 
     tie_layers = [layer_alone[table.hubs[number][0]] for number in alone]
     via = [via_alone[number] for number in alone]
     per_layer = [one_layer[table.hubs[number][0]] for number in alone]
-    through_list = through.tolist()
-    for i in np.flatnonzero(count > 1).tolist():
+    through_list, several = through.tolist(), np.flatnonzero(count > 1).tolist()
+    for i in several:
         numbers = through_list[first[i]:first[i] + count[i]]
         per_layer[i] = dict.fromkeys(names, 0)
         for number in numbers:
@@ -146,8 +146,13 @@ def one_mode(ties: TieSet, *, layers: Iterable[Layer] | None = None, weighting: 
                   map(table.dates.__getitem__, end.tolist()), per_layer, strict=True)
     attributes = [{"weight": w, "shared": c, "overlap": o, "jaccard": j, "layers": ls, "via": v, "sources": s,
                    "start": t, "end": e, **p} for w, c, o, j, ls, v, s, t, e, p in columns]
-    if labelled:
-        _label(attributes, via, ties)
+    if labelled:  # the labels of each hub taken once
+        labels_alone = [(ties.label(hub),) for _, hub in table.hubs]
+        via_labels = [labels_alone[number] for number in alone]
+        for i in several:
+            via_labels[i] = tuple(ties.label(hub) for hub in via[i])
+        for attrs, labels in zip(attributes, via_labels, strict=True):
+            attrs["via_labels"] = labels
     graph = nx.Graph(projection=Projection.INSTITUTION.value, weighting=weighting.value)
     _add_nodes(graph, ties, nodes)
     _add_ties(graph, nodes, a, b, attributes)
@@ -230,9 +235,9 @@ def _union(sources: np.ndarray, first: np.ndarray, lists: list[tuple[str, ...]])
     low, high = np.minimum.reduceat(sources, first), np.maximum.reduceat(sources, first)
     result = low.copy()
     places = {found: i for i, found in enumerate(lists)}
-    ends = np.r_[first[1:], len(sources)]
+    ends, listed = np.r_[first[1:], len(sources)], sources.tolist()
     for i in np.flatnonzero(low != high).tolist():
-        union = tuple(sorted({source for place in sources[first[i]:ends[i]].tolist() for source in lists[place]}))
+        union = tuple(sorted({source for place in listed[first[i]:ends[i]] for source in lists[place]}))
         if union not in places:
             places[union] = len(lists)
             lists.append(union)
@@ -298,16 +303,6 @@ def _tie_facts(table: _Table, size: int, hub: np.ndarray, a: np.ndarray, b: np.n
     end[tie[runs]] = _latest(table.end[place], runs)
     sources[tie[runs]] = _union(table.sources[place], runs, table.lists)
     return start, end, sources
-
-
-def _label(attributes: list[dict[str, Any]], via: list[tuple[str, ...]], ties: TieSet) -> None:
-    """Give each tie ``via_labels``, the labels of its ``via``."""
-    labels: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for attrs, hubs in zip(attributes, via, strict=True):
-        found = labels.get(hubs)
-        if found is None:
-            found = labels[hubs] = tuple(ties.label(hub) for hub in hubs)
-        attrs["via_labels"] = found
 
 
 def _add_ties(graph: nx.Graph, nodes: list[str], a: np.ndarray, b: np.ndarray, attributes: list[dict]) -> None:
