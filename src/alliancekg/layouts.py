@@ -222,7 +222,8 @@ class _Among:
 
     def weights(self) -> np.ndarray:
         """:func:`edge_weight` of each edge, in sorted order."""
-        values = list(map(dict.get, map(self.attrs.__getitem__, self.order.tolist()), repeat("weight"), repeat(1.0)))
+        get: Any = dict.get  # each edge's weight, 1 when it has none
+        values = list(map(get, map(self.attrs.__getitem__, self.order.tolist()), repeat("weight"), repeat(1.0)))
         if set(map(type, values)) <= {float, int}:
             weights = np.array(values, dtype=float)
             return np.maximum(np.where(np.isfinite(weights), weights, 0.0), 0.0)

@@ -141,11 +141,7 @@ def csv_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 
 def _present(graph: nx.Graph, columns: Iterable[str], *, edges: bool = False) -> list[str]:
     """The ``columns`` that some node (or edge) has as an attribute, in the order given."""
-    if edges:
-        return [c for c in columns if c in sorted_ties(graph).names()]
-    names: set[str] = set()
-    for keys in {tuple(attrs) for _, attrs in graph.nodes(data=True)}:  # few distinct sets of names
-        names.update(keys)
+    names = (sorted_ties(graph) if edges else sorted_nodes(graph)).names()
     return [c for c in columns if c in names]
 
 
@@ -164,20 +160,23 @@ Signature = tuple[tuple[str, ...], tuple[type, ...]]
 CHUNK = 20_000
 
 
-class TiePart:
-    """Ties of one signature among a run of sorted ties: their places in the sorted list, ends
-    (and the ends' places in the list of nodes), attribute dicts and, for each attribute name, its
-    values (in the same order)."""
+class Part:
+    """Rows of one signature among a run of rows (ties or nodes): their places in the list, the
+    places of their nodes in ``nodes`` (a tie's two ends, or the node itself), their attribute
+    dicts and, for each attribute name, its values (in the same order)."""
 
-    __slots__ = ("attrs", "columns", "ends", "kinds", "positions", "signature", "sources", "targets")
+    __slots__ = ("attrs", "columns", "ends", "kinds", "nodes", "positions", "signature")
 
-    def __init__(self, signature: Signature, positions: range | list[int], sources: list[Hashable],
-                 targets: list[Hashable], ends: tuple[np.ndarray, np.ndarray], attrs: list[dict[str, Any]],
+    def __init__(self, signature: Signature, positions: range | list[int], nodes: list[Hashable],
+                 ends: tuple[np.ndarray, ...], attrs: list[dict[str, Any]],
                  columns: dict[str, tuple[Any, ...]] | None = None) -> None:
-        self.signature, self.positions = signature, positions
-        self.sources, self.targets, self.ends, self.attrs = sources, targets, ends, attrs
+        self.signature, self.positions, self.nodes, self.ends, self.attrs = signature, positions, nodes, ends, attrs
         self.kinds = dict(zip(*signature, strict=True))
         self.columns = columns if columns is not None else _columns(signature[0], attrs)
+
+    def at(self, end: int) -> list[Hashable]:
+        """The nodes at ``end`` of each row (0: the node, or the tie's source; 1: the tie's target)."""
+        return _pick(self.nodes, self.ends[end].tolist())
 
 
 def _columns(names: Sequence[str], attrs: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
@@ -196,33 +195,72 @@ def _pick(items: list[Any], places: list[int]) -> list[Any]:
     return list(map(items.__getitem__, places))
 
 
-class SortedTies:
-    """The ties of a graph in the order every file lists them (by their ends, the smaller first):
-    ``sources``, ``targets`` and ``attrs`` lists (and the ends' places in ``nodes``), cut into runs
-    of :data:`CHUNK` ties, each run split into :class:`TiePart` by signature; and the distinct
-    signatures in order of first appearance.
+class Rows:
+    """Attribute dicts of ties or nodes in the order the files list them, with the places of their
+    nodes in ``nodes`` (one array per end); cut into runs of :data:`CHUNK` rows, each run split into
+    :class:`Part` by signature; and the distinct signatures in order of first appearance.
+
+    >>> rows = Rows(["a", "b"], (np.arange(2),), [{"weight": 2.0}, {}])
+    >>> [[(part.signature, part.positions, part.at(0)) for part in parts] for parts in rows.chunks]
+    [[((('weight',), (<class 'float'>,)), [0], ['a']), (((), ()), [1], ['b'])]]
+    """
+
+    __slots__ = ("attrs", "chunks", "ends", "nodes", "signatures")
+
+    def __init__(self, nodes: list[Hashable], ends: tuple[np.ndarray, ...], attrs: list[dict[str, Any]]) -> None:
+        self.nodes, self.ends, self.attrs = nodes, ends, attrs
+        self.chunks = [self._split(start, min(start + CHUNK, len(attrs))) for start in range(0, len(attrs), CHUNK)]
+        self.signatures: list[Signature] = list(dict.fromkeys(part.signature for parts in self.chunks
+                                                              for part in parts))
+
+    def _split(self, start: int, stop: int) -> list[Part]:
+        """The rows from ``start`` to ``stop`` as one part when their dicts have the same names and
+        each name values of one type (read column by column), else one part per signature."""
+        attrs = self.attrs[start:stop]
+        names = tuple(attrs[0])
+        if all(map(len(names).__eq__, map(len, attrs))):
+            try:
+                columns = _columns(names, attrs)
+            except KeyError:
+                columns = None
+            if columns is not None:
+                kinds = [set(map(type, values)) for values in columns.values()]
+                if all(len(found) == 1 for found in kinds):
+                    signature = (names, tuple(found.pop() for found in kinds))
+                    return [Part(signature, range(start, stop), self.nodes, tuple(end[start:stop] for end in self.ends),
+                                 attrs, columns)]
+        places: dict[Signature, list[int]] = {}
+        for place, signature in enumerate(_signatures(attrs), start):
+            places.setdefault(signature, []).append(place)
+        return [Part(signature, found, self.nodes, tuple(end[found] for end in self.ends), _pick(self.attrs, found))
+                for signature, found in places.items()]
+
+    def __len__(self) -> int:
+        return len(self.attrs)
+
+    def names(self) -> set[str]:
+        """Every attribute name some row has."""
+        return {name for names, _ in self.signatures for name in names}
+
+
+class SortedTies(Rows):
+    """The ties of a graph in the order every file lists them: by their ends, the smaller first.
 
     >>> ties = SortedTies.of(nx.Graph([("b", "a", {"weight": 2.0}), ("c", "a", {})]))
     >>> ties.sources, ties.targets, ties.attrs, ties.names()
     (['a', 'a'], ['b', 'c'], [{'weight': 2.0}, {}], {'weight'})
-    >>> [[(part.signature, part.positions) for part in parts] for parts in ties.chunks]
-    [[((('weight',), (<class 'float'>,)), [0]), (((), ()), [1])]]
     """
 
-    __slots__ = ("attrs", "chunks", "ends", "nodes", "signatures", "sources", "targets")
+    __slots__ = ()
 
     def __init__(self, sources: list[Hashable], targets: list[Hashable], attrs: list[dict[str, Any]], *,
                  nodes: list[Hashable] | None = None, ends: tuple[np.ndarray, np.ndarray] | None = None) -> None:
-        self.sources, self.targets, self.attrs = sources, targets, attrs
         if nodes is None or ends is None:
             nodes = list(dict.fromkeys(chain(sources, targets)))
             place = {node: i for i, node in enumerate(nodes)}
             ends = (np.fromiter(map(place.__getitem__, sources), dtype=np.intp, count=len(sources)),
                     np.fromiter(map(place.__getitem__, targets), dtype=np.intp, count=len(targets)))
-        self.nodes, self.ends = nodes, ends
-        self.chunks = [self._split(start, min(start + CHUNK, len(attrs))) for start in range(0, len(attrs), CHUNK)]
-        self.signatures: list[Signature] = list(dict.fromkeys(part.signature for parts in self.chunks
-                                                              for part in parts))
+        super().__init__(nodes, ends, attrs)
 
     @classmethod
     def of(cls, graph: nx.Graph) -> SortedTies:
@@ -239,52 +277,43 @@ class SortedTies:
         order = kept[np.lexsort((other[kept], own[kept]))]
         every = list(chain.from_iterable(map(dict.values, neighbours)))
         own, other = own[order], other[order]
-        return cls(_pick(nodes, own.tolist()), _pick(nodes, other.tolist()), _pick(every, order.tolist()), nodes=nodes,
-                   ends=(own, other))
+        return cls([], [], _pick(every, order.tolist()), nodes=nodes, ends=(own, other))
 
-    def _split(self, start: int, stop: int) -> list[TiePart]:
-        """The ties from ``start`` to ``stop`` as one part when their dicts have the same names and
-        each name values of one type (read column by column), else one part per signature."""
-        attrs = self.attrs[start:stop]
-        names = tuple(attrs[0])
-        if all(map(len(names).__eq__, map(len, attrs))):
-            try:
-                columns = _columns(names, attrs)
-            except KeyError:
-                columns = None
-            if columns is not None:
-                kinds = [set(map(type, values)) for values in columns.values()]
-                if all(len(found) == 1 for found in kinds):
-                    signature = (names, tuple(found.pop() for found in kinds))
-                    return [TiePart(signature, range(start, stop), self.sources[start:stop], self.targets[start:stop],
-                                    (self.ends[0][start:stop], self.ends[1][start:stop]), attrs, columns)]
-        places: dict[Signature, list[int]] = {}
-        for place, signature in enumerate(_signatures(attrs), start):
-            places.setdefault(signature, []).append(place)
-        return [TiePart(signature, found, _pick(self.sources, found), _pick(self.targets, found),
-                        (self.ends[0][found], self.ends[1][found]), _pick(self.attrs, found))
-                for signature, found in places.items()]
+    @property
+    def sources(self) -> list[Hashable]:
+        return _pick(self.nodes, self.ends[0].tolist())
 
-    def __len__(self) -> int:
-        return len(self.attrs)
+    @property
+    def targets(self) -> list[Hashable]:
+        return _pick(self.nodes, self.ends[1].tolist())
 
     def edges(self) -> list[tuple[Hashable, Hashable, dict[str, Any]]]:
         return list(zip(self.sources, self.targets, self.attrs, strict=True))
 
-    def names(self) -> set[str]:
-        """Every attribute name some tie has."""
-        return {name for names, _ in self.signatures for name in names}
+
+def node_rows(graph: nx.Graph) -> Rows:
+    """The nodes of ``graph`` sorted, with their attribute dicts."""
+    nodes = sorted(graph)
+    return Rows(nodes, (np.arange(len(nodes)),), [graph.nodes[node] for node in nodes])
 
 
-_SORTED: dict[int, tuple[nx.Graph, SortedTies]] = {}  # while write_all runs
+_SORTED: dict[tuple[int, str], tuple[nx.Graph, Rows]] = {}  # while write_all runs
 
 
 def sorted_ties(graph: nx.Graph) -> SortedTies:
     """The :class:`SortedTies` of ``graph``, made once while :func:`write_all` writes it."""
-    known = _SORTED.get(id(graph))
+    known = _SORTED.get((id(graph), "ties"))
+    if known is not None and known[0] is graph:
+        return known[1]  # type: ignore[return-value]
+    return SortedTies.of(graph)
+
+
+def sorted_nodes(graph: nx.Graph) -> Rows:
+    """:func:`node_rows` of ``graph``, made once while :func:`write_all` writes it."""
+    known = _SORTED.get((id(graph), "nodes"))
     if known is not None and known[0] is graph:
         return known[1]
-    return SortedTies.of(graph)
+    return node_rows(graph)
 
 
 def _sorted_edges(graph: nx.Graph) -> list[tuple[Hashable, Hashable, dict[str, Any]]]:
@@ -292,11 +321,12 @@ def _sorted_edges(graph: nx.Graph) -> list[tuple[Hashable, Hashable, dict[str, A
 
 
 def nodes_csv(analysis: Analysis) -> bytes:
-    graph = analysis.graph
-    columns = _node_columns(graph)
-    rows = ([node, graph.nodes[node].get("label", node), *(graph.nodes[node].get(c) for c in columns),
-             *(graph.nodes[node].get(m) for m in METRICS)] for node in sorted(graph))
-    return csv_table(["Id", "Label", *columns, *METRICS], rows)
+    """``Id, Label``, the node columns present and the metrics, one row per node."""
+    from alliancekg.network_formats import csv_lines
+
+    columns = _node_columns(analysis.graph)
+    return csv_table(["Id", "Label", *columns, *METRICS], []) + b"".join(csv_lines(sorted_nodes(analysis.graph),
+                                                                                    [*columns, *METRICS]))
 
 
 def edges_csv(analysis: Analysis) -> bytes:
@@ -309,9 +339,16 @@ def edges_csv(analysis: Analysis) -> bytes:
 
 
 def metrics_csv(analysis: Analysis) -> bytes:
-    rows = ([node, analysis.graph.nodes[node].get("label", node), *(row[m] for m in METRICS)]
-            for node, row in sorted(analysis.metrics.items()))
-    return csv_table(["id", "label", *METRICS], rows)
+    """``id, label`` and the metrics, one row per node."""
+    from alliancekg.network_formats import _csv_text, csv_lines
+
+    nodes: list[Any] = sorted(analysis.metrics)  # type: ignore[type-var]
+    rows = Rows(nodes, (np.arange(len(nodes)),), [dict(analysis.metrics[node]) for node in nodes])
+    if any(metric not in names for names, _ in rows.signatures for metric in METRICS):
+        raise KeyError(f"a metric row lacks one of {', '.join(METRICS)}")
+    graph = analysis.graph
+    return csv_table(["id", "label", *METRICS], []) + b"".join(csv_lines(
+        rows, list(METRICS), lambda node: _csv_text(graph.nodes[node].get("label", node))))
 
 
 def dictionary_rows(analysis: Analysis) -> list[list[str]]:
@@ -405,11 +442,14 @@ def write_all(analysis: Analysis, out_dir: Path, *, picture: bool = True, html: 
     same files, in about half the time on two cores. A failure in either is raised here."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    _SORTED[id(analysis.graph)] = (analysis.graph, SortedTies.of(analysis.graph))  # sorted once for every file
+    graph = analysis.graph
+    _SORTED[id(graph), "ties"] = (graph, SortedTies.of(graph))  # sorted once for every file
+    _SORTED[id(graph), "nodes"] = (graph, node_rows(graph))
     try:
         return _write_all(analysis, out_dir, picture=picture, html=html)
     finally:
-        _SORTED.pop(id(analysis.graph), None)
+        _SORTED.pop((id(graph), "ties"), None)
+        _SORTED.pop((id(graph), "nodes"), None)
 
 
 def _write_all(analysis: Analysis, out_dir: Path, *, picture: bool, html: bool) -> list[Path]:

@@ -32,13 +32,15 @@ import numpy as np
 
 from alliancekg.network_exports import (
     _FORMULA_START,
+    Part,
+    Rows,
     Signature,
     SortedTies,
-    TiePart,
     _flat,
     _graph_items,
     _round,
     clean_text,
+    sorted_nodes,
     sorted_ties,
 )
 
@@ -292,17 +294,17 @@ class _Texts:
 
 
 class _Pass:
-    """What the formats written in one pass over ``ties`` share: the texts of the nodes and a
-    :class:`_Texts` per converter and attribute type, and the texts already made for the parts of
-    the run of ties being written (GEXF takes most of GraphML's, ``edges.csv`` their integers)."""
+    """What the formats written in one pass over ``rows`` (ties or nodes) share: the texts of the
+    nodes and a :class:`_Texts` per converter and attribute type, and the texts already made for
+    the parts of the run being written (GEXF takes most of GraphML's, ``edges.csv`` their integers)."""
 
-    def __init__(self, ties: SortedTies) -> None:
-        self.nodes = ties.nodes
+    def __init__(self, rows: Rows) -> None:
+        self.nodes = rows.nodes
         self.node_texts: dict[Callable[[Hashable], str], np.ndarray] = {}
         self.tables: dict[tuple[Any, ...], _Texts] = {}
         self.run: dict[tuple[Any, ...], Any] = {}  # cleared after each run of ties
 
-    def texts(self, part: TiePart, name: str, converter: Converter) -> list[Any]:
+    def texts(self, part: Part, name: str, converter: Converter) -> list[Any]:
         """The texts of the values of ``name`` in ``part``."""
         key = (converter, name, id(part))
         found = self.run.get(key)
@@ -315,7 +317,7 @@ class _Pass:
             found = self.run[key] = table(values, kind is tuple and self.strings(part, name, values))
         return found
 
-    def strings(self, part: TiePart, name: str, values: Sequence[Any]) -> bool:
+    def strings(self, part: Part, name: str, values: Sequence[Any]) -> bool:
         """Whether the values of ``name`` in ``part`` are all tuples of strings."""
         key = ("strings", name, id(part))
         found = self.run.get(key)
@@ -323,15 +325,15 @@ class _Pass:
             found = self.run[key] = set(map(type, chain.from_iterable(values))) <= {str}
         return found
 
-    def ends(self, part: TiePart, convert: Callable[[Hashable], str]) -> list[list[bytes]]:
-        """The texts of the sources and targets of ``part``."""
+    def ends(self, part: Part, convert: Callable[[Hashable], str]) -> list[list[bytes]]:
+        """The texts of the nodes of ``part``: of each node, or of each tie's source and target."""
         texts = self.node_texts.get(convert)
         if texts is None:
             texts = self.node_texts[convert] = np.array(_encoded([convert(node) for node in self.nodes]), dtype=object)
-        return [texts[part.ends[0]].tolist(), texts[part.ends[1]].tolist()]
+        return [texts[end].tolist() for end in part.ends]
 
-    def numbers(self, part: TiePart) -> list[bytes]:
-        """The places of the ties of ``part`` in the sorted list, as text."""
+    def numbers(self, part: Part) -> list[bytes]:
+        """The places of the rows of ``part`` in the list, as text."""
         key = ("numbers", id(part))
         found = self.run.get(key)
         if found is None:
@@ -362,7 +364,7 @@ def _lines(pieces: list[bytes], columns: list[list[bytes]]) -> list[bytes]:
     return list(map(b"".join, zip(*between)))
 
 
-def _in_order(parts: list[TiePart], lines: list[list[bytes]]) -> list[bytes]:
+def _in_order(parts: list[Part], lines: list[list[bytes]]) -> list[bytes]:
     """The lines of several parts of one run of ties, in the order of the ties."""
     if len(parts) == 1:
         return lines[0]
@@ -374,17 +376,17 @@ def _in_order(parts: list[TiePart], lines: list[list[bytes]]) -> list[bytes]:
     return ordered
 
 
-class _TieFormat:
-    """How one file writes ties: per signature, a template, filled for every tie of a
-    :class:`~alliancekg.network_exports.TiePart` with the texts of its ends and values."""
+class _RowFormat:
+    """How one file writes ties or nodes: per signature, a template, filled for every row of a
+    :class:`~alliancekg.network_exports.Part` with the texts of its nodes and values."""
 
     def __init__(self) -> None:
         self.templates: dict[Signature, Any] = {}
 
-    def lines(self, part: TiePart, shared: _Pass) -> list[bytes]:
+    def lines(self, part: Part, shared: _Pass) -> list[bytes]:
         raise NotImplementedError
 
-    def text(self, parts: list[TiePart], shared: _Pass, first: bool) -> bytes:
+    def text(self, parts: list[Part], shared: _Pass, first: bool) -> bytes:
         """The text of one run of ties (``first``: the run that starts the list)."""
         return b"".join(_in_order(parts, [self.lines(part, shared) for part in parts]))
 
@@ -394,7 +396,7 @@ def _kept_names(signature: Signature) -> list[str]:
     return sorted(name for name, kind in zip(*signature, strict=True) if kind is not _NONE)
 
 
-def _not_finite(part: TiePart, names: list[str], columns: list[list[Any]]) -> list[int]:
+def _not_finite(part: Part, names: list[str], columns: list[list[Any]]) -> list[int]:
     """The places in ``part`` of the ties with a float value that is not finite (a ``None`` text)."""
     found = [column for name, column in zip(names, columns, strict=True)
              if issubclass(part.kinds[name], float) and None in column]
@@ -418,12 +420,12 @@ def _gexf_end(node: Hashable) -> str:
     return _gexf_attribute(clean_text(node))
 
 
-class _GraphmlTies(_TieFormat):
+class _GraphmlTies(_RowFormat):
     def __init__(self, writers: _XmlWriters) -> None:
         super().__init__()
         self.writers = writers
 
-    def lines(self, part: TiePart, shared: _Pass) -> list[bytes]:
+    def lines(self, part: Part, shared: _Pass) -> list[bytes]:
         found = self.templates.get(part.signature)
         if found is None:
             names = _kept_names(part.signature)
@@ -435,18 +437,18 @@ class _GraphmlTies(_TieFormat):
         not_finite = _not_finite(part, names, columns)
         lines = _lines(pieces, [*shared.ends(part, _graphml_end), *_gaps_filled(columns, not_finite)])
         for place in not_finite:  # such a value is left out of its tie only
-            lines[place] = self.writers.slow_graphml(clean_text(part.sources[place]), clean_text(part.targets[place]),
-                                                     part.attrs[place]).encode()
+            source, target = (part.nodes[end[place]] for end in part.ends)
+            lines[place] = self.writers.slow_graphml(clean_text(source), clean_text(target), part.attrs[place]).encode()
         return lines
 
 
-class _GexfTies(_TieFormat):
+class _GexfTies(_RowFormat):
     def __init__(self, writers: _XmlWriters) -> None:
         super().__init__()
         self.writers = writers
 
     @staticmethod
-    def texts(part: TiePart, name: str, shared: _Pass) -> list[Any]:
+    def texts(part: Part, name: str, shared: _Pass) -> list[Any]:
         """GraphML's texts where they are the same (no quote, tab or line break to escape)."""
         kind = part.kinds[name]
         if kind is not bool:
@@ -458,7 +460,7 @@ class _GexfTies(_TieFormat):
                 return texts
         return shared.texts(part, name, _GEXF_BOOL if kind is bool else _GEXF)
 
-    def lines(self, part: TiePart, shared: _Pass) -> list[bytes]:
+    def lines(self, part: Part, shared: _Pass) -> list[bytes]:
         found = self.templates.get(part.signature)
         if found is None:
             names = _kept_names(part.signature)
@@ -472,19 +474,20 @@ class _GexfTies(_TieFormat):
         not_finite = _not_finite(part, names, columns)
         lines = _lines(pieces, [*shared.ends(part, _gexf_end), shared.numbers(part), *_gaps_filled(columns, not_finite)])
         for place in not_finite:
-            lines[place] = self.writers.slow_gexf(part.positions[place], clean_text(part.sources[place]),
-                                                  clean_text(part.targets[place]), part.attrs[place]).encode()
+            source, target = (part.nodes[end[place]] for end in part.ends)
+            lines[place] = self.writers.slow_gexf(part.positions[place], clean_text(source), clean_text(target),
+                                                  part.attrs[place]).encode()
         return lines
 
 
-class _CsvTies(_TieFormat):
+class _CsvTies(_RowFormat):
     """The lines of ``edges.csv`` after its header: ``Source, Target, Type, Id, Weight`` and ``columns``."""
 
     def __init__(self, columns: list[str]) -> None:
         super().__init__()
         self.wanted = ["weight", *columns]
 
-    def lines(self, part: TiePart, shared: _Pass) -> list[bytes]:
+    def lines(self, part: Part, shared: _Pass) -> list[bytes]:
         found = self.templates.get(part.signature)
         if found is None:
             kinds = part.kinds
@@ -503,14 +506,14 @@ def _json_end(node: Hashable) -> str:
     return _encode_string(node) if isinstance(node, str) else _json_text(node, "   ")
 
 
-class _JsonTies(_TieFormat):
+class _JsonTies(_RowFormat):
     """The ``edges`` items of node-link JSON: a tie's attributes and its ends under sorted keys."""
 
-    def lines(self, part: TiePart, shared: _Pass) -> list[bytes]:
+    def lines(self, part: Part, shared: _Pass) -> list[bytes]:
         names = sorted(part.signature[0])
         if "source" in names or "target" in names:  # the ends take the place of such attributes
             return [("  " + _json_text({**attrs, "source": a, "target": b}, "  ")).encode()
-                    for a, b, attrs in zip(part.sources, part.targets, part.attrs, strict=True)]
+                    for a, b, attrs in zip(part.at(0), part.at(1), part.attrs, strict=True)]
         pieces = self.templates.get(part.signature)
         if pieces is None:
             keys = sorted([*names, "source", "target"])
@@ -520,17 +523,131 @@ class _JsonTies(_TieFormat):
         columns["source"], columns["target"] = shared.ends(part, _json_end)
         return _lines(pieces, [columns[key] for key in sorted(columns)])
 
-    def text(self, parts: list[TiePart], shared: _Pass, first: bool) -> bytes:
+    def text(self, parts: list[Part], shared: _Pass, first: bool) -> bytes:
         return (b"" if first else b",\n") + b",\n".join(_in_order(parts, [self.lines(part, shared) for part in parts]))
 
 
-def _write_ties(ties: SortedTies, outputs: list[tuple[_TieFormat, BinaryIO]]) -> None:
-    """Every tie in each format, a run of ties at a time."""
-    shared = _Pass(ties)
-    for number, parts in enumerate(ties.chunks):
+class _GraphmlNodes(_RowFormat):
+    """GraphML node elements; a node without a label is given its own text as one, written last."""
+
+    def __init__(self, writers: _XmlWriters) -> None:
+        super().__init__()
+        self.writers = writers
+
+    def lines(self, part: Part, shared: _Pass) -> list[bytes]:
+        found = self.templates.get(part.signature)
+        if found is None:
+            names = _kept_names(part.signature)
+            items = names if "label" in names else [*names, "label"]
+            template = self.writers.graphml_element("node", 'id="%s"', [(name.replace("%", "%%"), "%s")
+                                                                        for name in items])
+            found = self.templates[part.signature] = (_pieces(template), names)
+        pieces, names = found
+        columns = [shared.texts(part, name, _graphml_converter(part.kinds[name])) for name in names]
+        if "label" not in names:
+            columns += shared.ends(part, _graphml_label)
+        return _lines(pieces, [*shared.ends(part, _graphml_end), *columns])
+
+
+def _graphml_label(node: Hashable) -> str:
+    return _text(clean_text(node))
+
+
+class _GexfNodes(_RowFormat):
+    """GEXF node elements: the label (the node's own text when it has none) in the element."""
+
+    def __init__(self, writers: _XmlWriters) -> None:
+        super().__init__()
+        self.writers = writers
+
+    def lines(self, part: Part, shared: _Pass) -> list[bytes]:
+        found = self.templates.get(part.signature)
+        if found is None:
+            names = _kept_names(part.signature)
+            others = [name for name in names if name != "label"]
+            template = self.writers.gexf_element("node", 'id="%s" label="%s"', [(name, "%s") for name in others])
+            found = self.templates[part.signature] = (_pieces(template), others, "label" in names)
+        pieces, others, labelled = found
+        labels = [shared.texts(part, "label", _GEXF)] if labelled else shared.ends(part, _gexf_end)
+        columns = [_GexfTies.texts(part, name, shared) for name in others]
+        return _lines(pieces, [*shared.ends(part, _gexf_end), *labels, *columns])
+
+
+class _JsonNodes(_RowFormat):
+    """The ``nodes`` items of node-link JSON: a node's attributes and its ``id`` under sorted keys."""
+
+    def lines(self, part: Part, shared: _Pass) -> list[bytes]:
+        keys = sorted({*part.signature[0], "id"})
+        pieces = self.templates.get(part.signature)
+        if pieces is None:
+            pieces = self.templates[part.signature] = _pieces("  {\n" + ",\n".join(
+                f"   {_encode_string(key).replace('%', '%%')}: %s" for key in keys) + "\n  }")
+        return _lines(pieces, [shared.ends(part, _json_end)[0] if key == "id" else
+                               shared.texts(part, key, _INTEGER if part.kinds[key] is int else _JSON) for key in keys])
+
+    def text(self, parts: list[Part], shared: _Pass, first: bool) -> bytes:
+        return (b"" if first else b",\n") + b",\n".join(_in_order(parts, [self.lines(part, shared) for part in parts]))
+
+
+class _CsvRows(_RowFormat):
+    """The lines of a CSV table of nodes after its header: the node, its label (``label``'s text,
+    or else its ``label`` attribute, or else the node itself), then ``columns`` (empty where a row
+    has no such attribute)."""
+
+    def __init__(self, columns: list[str], label: Callable[[Hashable], str] | None = None) -> None:
+        super().__init__()
+        self.columns, self.label = columns, label
+
+    def lines(self, part: Part, shared: _Pass) -> list[bytes]:
+        kinds = part.kinds
+        found = self.templates.get(part.signature)
+        if found is None:
+            template = ",".join(["%s", "%s", *("%s" if name in kinds else "" for name in self.columns)]) + "\n"
+            found = self.templates[part.signature] = (_pieces(template), [name for name in self.columns
+                                                                          if name in kinds])
+        pieces, names = found
+        nodes = shared.ends(part, _csv_text)
+        labels = (shared.ends(part, self.label) if self.label is not None else nodes if "label" not in kinds
+                  else [shared.texts(part, "label", _INTEGER if kinds["label"] is int else _CSV)])
+        return _lines(pieces, [*nodes, *labels, *(shared.texts(part, name, _INTEGER if kinds[name] is int else _CSV)
+                                                  for name in names)])
+
+
+def csv_lines(rows: Rows, columns: list[str], label: Callable[[Hashable], str] | None = None) -> Iterator[bytes]:
+    """The lines of ``nodes.csv`` or ``metrics.csv`` after the header, in UTF-8 (see :class:`_CsvRows`).
+
+    >>> from alliancekg.network_exports import node_rows
+    >>> list(csv_lines(node_rows(nx.Graph([("a", "b")])), ["degree"]))
+    [b'a,a,\\n', b'b,b,\\n']
+    """
+    form, shared = _CsvRows(columns, label), _Pass(rows)
+    for parts in rows.chunks:
+        yield from _in_order(parts, [form.lines(part, shared) for part in parts])
+        shared.run.clear()
+
+
+def _write_rows(rows: Rows, outputs: list[tuple[_RowFormat, BinaryIO]]) -> None:
+    """Every row in each format, a run of rows at a time."""
+    shared = _Pass(rows)
+    for number, parts in enumerate(rows.chunks):
         for form, file in outputs:
             file.write(form.text(parts, shared, number == 0))
         shared.run.clear()
+
+
+def _flat_kind(kind: type) -> type:
+    """The type :func:`~alliancekg.network_exports._flat` gives a value of type ``kind``."""
+    if issubclass(kind, (tuple, list, set)):
+        return str
+    if issubclass(kind, float):
+        return float
+    return kind if issubclass(kind, (bool, int)) else str
+
+
+def _finite(rows: Rows) -> bool:
+    """Whether every float value of ``rows`` is finite (none is left out of GraphML and GEXF)."""
+    return all(all(map(math.isfinite, part.columns[name])) for parts in rows.chunks for part in parts
+               for name, kind in part.kinds.items() if issubclass(kind, float))
 
 
 def _flat_items(attrs: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -566,9 +683,19 @@ class _XmlWriters:
         self.gexf_ids: dict[str, dict[str, str]] = {"node": {}, "edge": {}}
         # first-seen (name, flattened type) of every attribute, as both writers declare them
         node_keys: dict[tuple[str, type], None] = {}
-        self.node_items = [_flat_node(graph, node) for node in self.nodes]
-        for _, items in self.node_items:
-            node_keys.update(dict.fromkeys((k, type(v)) for k, v in items))
+        self.node_rows = sorted_nodes(graph)
+        self.node_items: list[tuple[str, list[tuple[str, Any]]]] | None = None
+        if _finite(self.node_rows):  # the keys of each node are those of its signature
+            for signature in self.node_rows.signatures:
+                kinds = dict(zip(*signature, strict=True))
+                names = _kept_names(signature)
+                node_keys.update(dict.fromkeys((name, _flat_kind(kinds[name])) for name in names))
+                if "label" not in names:
+                    node_keys["label", str] = None
+        else:  # a value left out: node by node
+            self.node_items = [_flat_node(graph, node) for node in self.nodes]
+            for _, items in self.node_items:
+                node_keys.update(dict.fromkeys((k, type(v)) for k, v in items))
         edge_keys: dict[tuple[str, type], None] = {}
         for signature in self.ties.signatures:  # in first-seen order
             kinds = dict(zip(*signature, strict=True))
@@ -631,7 +758,9 @@ class _XmlWriters:
     def write(self, graphml: BinaryIO, gexf_file: BinaryIO, csv_file: BinaryIO | None = None) -> None:
         graphml.write(self.graphml_head().encode("utf-8"))
         gexf_file.write(self.gexf_head().encode("utf-8"))
-        for name, items in self.node_items:
+        if self.node_items is None:
+            _write_rows(self.node_rows, [(_GraphmlNodes(self), graphml), (_GexfNodes(self), gexf_file)])
+        for name, items in self.node_items or ():
             graphml.write(self.graphml_element("node", f'id="{_attribute(name)}"',
                                                [(k, _text(_shown(v))) for k, v in items]).encode("utf-8"))
             label = next(v for k, v in items if k == "label")
@@ -642,10 +771,10 @@ class _XmlWriters:
         if self.nodes:
             gexf_file.write(b"    </nodes>\n")
         gexf_file.write(b"    <edges>\n" if len(self.ties) else b"    <edges />\n")
-        outputs: list[tuple[_TieFormat, BinaryIO]] = [(_GraphmlTies(self), graphml), (_GexfTies(self), gexf_file)]
+        outputs: list[tuple[_RowFormat, BinaryIO]] = [(_GraphmlTies(self), graphml), (_GexfTies(self), gexf_file)]
         if csv_file is not None and self.csv_columns is not None:
             outputs.append((_CsvTies(self.csv_columns), csv_file))
-        _write_ties(self.ties, outputs)
+        _write_rows(self.ties, outputs)
         if len(self.ties):
             gexf_file.write(b"    </edges>\n")
         graphml.write(b"</graph></graphml>")
@@ -704,30 +833,22 @@ def write_node_link(analysis: Analysis, file: BinaryIO) -> None:
     """The bytes of :func:`~alliancekg.network_exports.node_link`, streamed one node or tie at a time."""
     graph = analysis.graph
 
-    def items(key: str, texts: Iterable[str]) -> None:
-        parts: list[str] = []
-        written = False
-        for text in texts:
-            parts.append(text)
-            if len(parts) >= 2000:
-                file.write(((",\n" if written else f' "{key}": [\n') + ",\n".join(parts)).encode("utf-8"))
-                written = True
-                parts.clear()
-        if parts:
-            file.write(((",\n" if written else f' "{key}": [\n') + ",\n".join(parts)).encode("utf-8"))
-            written = True
-        file.write(b"\n ]" if written else f' "{key}": []'.encode())
-
     file.write(b'{\n "directed": false,\n')
     ties = sorted_ties(graph)
     if len(ties):
         file.write(b' "edges": [\n')
-        _write_ties(ties, [(_JsonTies(), file)])
+        _write_rows(ties, [(_JsonTies(), file)])
         file.write(b"\n ]")
     else:
         file.write(b' "edges": []')
     file.write(f',\n "graph": {_json_text(dict(analysis.summary), " ")},\n "multigraph": false,\n'.encode())
-    items("nodes", ("  " + _json_text({**graph.nodes[node], "id": node}, "  ") for node in sorted(graph)))
+    nodes = sorted_nodes(graph)
+    if len(nodes):
+        file.write(b' "nodes": [\n')
+        _write_rows(nodes, [(_JsonNodes(), file)])
+        file.write(b"\n ]")
+    else:
+        file.write(b' "nodes": []')
     file.write(b"\n}\n")
 
 
