@@ -60,7 +60,7 @@ def _odd_ties() -> nx.Graph:
 
 
 def _nasty_ties(count: int, seed: int) -> nx.Graph:
-    """``count`` ties with strings and tuples of strings that are mostly new from tie to tie."""
+    """``count`` ties with strings, tuples of strings and floats that are mostly new from tie to tie."""
     rng = random.Random(seed)
     graph = nx.Graph()
     nodes = [f"urn:m{i}{_word(rng)}" for i in range(max(count // 10, 5))]
@@ -69,9 +69,11 @@ def _nasty_ties(count: int, seed: int) -> nx.Graph:
         graph.add_edge(u, v, weight=rng.choice([1.0, 2.0, 0.5]), text=f"t{i}{_word(rng)}",
                        via=tuple(f"v{i}{_word(rng)}" for _ in range(rng.randint(0, 3))),
                        sources=tuple(f"s{i % 7}" for _ in range(rng.randint(1, 2))), count=rng.randint(0, 3),
-                       flag=rng.random() < 0.5)
+                       flag=rng.random() < 0.5, share=rng.choice([0.0, -0.0, 5e-324, 1e300]) if i % 40 == 0
+                       else rng.random() * 10 ** rng.randint(-8, 8))
     for node in graph:
         graph.nodes[node]["label"] = _word(rng)
+        graph.nodes[node]["strength"] = rng.random()
     return graph
 
 

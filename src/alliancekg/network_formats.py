@@ -210,19 +210,34 @@ def _joined(strings: Callable[[Sequence[str]], list[str]]) -> Callable[[Sequence
     return lambda values: strings(list(map("; ".join, values)))
 
 
+def _rounded(values: Sequence[float], not_finite: str | None) -> list[str | None]:
+    """Floats to 12 significant digits, as Python writes the float they make (``not_finite`` for
+    NaN and infinities), at C speed: GraphML's, GEXF's and JSON's texts of floats."""
+    texts: list[str | None] = list(map(float.__repr__, map(float, map("%.12g".__mod__, values))))
+    return texts if all(map(math.isfinite, values)) else _changed(
+        texts, lambda _: not_finite, compress(range(len(values)), map(not_, map(math.isfinite, values))))
+
+
+def _csv_floats(values: Sequence[float]) -> list[str]:
+    """:func:`_csv_text` of floats: 12 significant digits, NaN empty."""
+    texts = list(map("%.12g".__mod__, values))
+    return _changed(texts, lambda _: "", compress(range(len(values)), map(math.isnan, values)))
+
+
 class Converter(NamedTuple):
     """How a format writes values: ``one`` any value; ``strings``, if given, many strings at once;
-    ``string_tuples`` many tuples of strings."""
+    ``string_tuples`` many tuples of strings; ``floats`` many floats."""
 
     one: Callable[[Any], Any]
     strings: Callable[[Sequence[str]], list[str]] | None = None
     string_tuples: Callable[[Sequence[tuple[str, ...]]], list[str]] | None = None
+    floats: Callable[[Sequence[float]], list[Any]] | None = None
 
 
-_GRAPHML = Converter(_graphml_value, _graphml_strings, _joined(_graphml_strings))
-_GEXF = Converter(_gexf_value, _gexf_strings, _joined(_gexf_strings))
-_CSV = Converter(_csv_text, _csv_strings, _joined(_csv_strings))
-_JSON = Converter(_json_value, _json_strings, _json_string_tuples)
+_GRAPHML = Converter(_graphml_value, _graphml_strings, _joined(_graphml_strings), lambda values: _rounded(values, None))
+_GEXF = Converter(_gexf_value, _gexf_strings, _joined(_gexf_strings), lambda values: _rounded(values, None))
+_CSV = Converter(_csv_text, _csv_strings, _joined(_csv_strings), _csv_floats)
+_JSON = Converter(_json_value, _json_strings, _json_string_tuples, lambda values: _rounded(values, "null"))
 _INTEGER, _GRAPHML_BOOL, _GEXF_BOOL = Converter(int.__repr__), Converter(str), Converter(_gexf_bool)
 _EXACT = (str, int, bool, _NONE)  # types whose equal values have equal texts
 
@@ -250,7 +265,7 @@ class _Texts:
 
     def __call__(self, values: Sequence[Any], strings: bool = False) -> list[Any]:
         """The texts of ``values`` (``strings``: they are all tuples of strings)."""
-        if self.direct and (strings or self.kind is str):
+        if self.direct and (strings or self.kind is not tuple):
             return self.afresh(values)
         made = self.made
         known = len(made)
@@ -264,13 +279,16 @@ class _Texts:
                 texts[place] = text
             self.direct = len(made) - known > len(texts) // 2 >= 500 and (  # mostly values not seen before
                 self.kind is str and self.converter.strings is not None
-                or self.kind is tuple and self.converter.string_tuples is not None)
+                or self.kind is tuple and self.converter.string_tuples is not None
+                or self.kind is float and self.converter.floats is not None)
         return texts
 
     def afresh(self, values: Sequence[Any]) -> list[bytes]:
-        """The texts of strings or tuples of strings, each made."""
+        """The texts of strings, tuples of strings or floats, each made."""
         if self.kind is str:
             return _encoded(self.converter.strings(values))  # type: ignore[misc]
+        if self.kind is float:
+            return _encoded(self.converter.floats(values))  # type: ignore[misc]
         return _encoded(self.converter.string_tuples(values))  # type: ignore[misc]
 
     def make(self, values: list[Any], strings: bool) -> list[Any]:
@@ -286,7 +304,10 @@ class _Texts:
                 texts = list(map(converter.one, distinct))
             made.update(zip(distinct, _encoded(texts)))
             return list(map(made.__getitem__, values))
-        encoded = _encoded(list(map(converter.one, values)))
+        if kind is float and converter.floats is not None:
+            encoded = _encoded(converter.floats(values))
+        else:
+            encoded = _encoded(list(map(converter.one, values)))
         if kind is float:
             made.update(zip(values, encoded))  # a None text (a value left out) is made again when met
             made.pop(0.0, None)  # 0.0 or -0.0: each made when met
