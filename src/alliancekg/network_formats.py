@@ -887,13 +887,39 @@ def edge_lines(ties: SortedTies, columns: list[str]) -> Iterator[bytes]:
         shared.run.clear()
 
 
+def _turtle_numbers(values: Sequence[Any], kind: type, datatypes: set[Any]) -> list[Any]:
+    """The Turtle texts of a metric's values (``None`` for an undefined value, the literal itself
+    for a float that is not finite), as rdflib writes them, adding the datatypes used."""
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    if kind is _NONE:
+        return [None] * len(values)
+    if issubclass(kind, int):
+        datatypes.add(XSD.integer)
+        return list(map(int.__repr__, values)) if kind is int else [str(Literal(v, datatype=XSD.integer)) for v in values]
+    datatypes.add(XSD.double)
+    lexical = list(map("%.12g".__mod__, values)) if kind is float else [format(v, ".12g") for v in values]
+    numbers = list(map(float, lexical))
+    if not numbers:
+        return []
+    # "%e" without the zeros (and point) that end its mantissa, as rdflib writes a double
+    mantissas, _, exponents = zip(*map(str.partition, map("%e".__mod__, numbers), repeat("e")), strict=True)
+    texts: list[Any] = list(map("e".join, zip(map(str.rstrip, map(str.rstrip, mantissas, repeat("0")), repeat(".")),
+                                              exponents, strict=True)))
+    if not all(map(math.isfinite, numbers)):
+        texts = [text if math.isfinite(number) else Literal(text_of, datatype=XSD.double)
+                 for text, number, text_of in zip(texts, numbers, lexical, strict=True)]
+    return texts
+
+
 def metrics_turtle(analysis: Analysis) -> bytes:
     """:func:`alliancekg.network_rdf.turtle`'s bytes (rdflib's Turtle of the analysis graph) without
     building the graph: the node records, all alike, are written from templates; names, prefixes
     and literals come from rdflib's own Turtle serializer, and the analysis itself (a handful of
     triples) from rdflib's graph."""
-    from rdflib import Graph, Literal, URIRef
-    from rdflib.namespace import PROV, XSD
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import PROV
     from rdflib.plugins.serializers.turtle import OBJECT, SUBJECT, VERB, TurtleSerializer
 
     from alliancekg.namespaces import AKG, ID, bind_prefixes
@@ -911,11 +937,22 @@ def metrics_turtle(analysis: Analysis) -> bytes:
     # each line of a record: its verb and what fills it (the run, the node, or a metric's name)
     slots = [(serializer.label(prop, VERB), "run" if prop == PROV.wasGeneratedBy else "node" if prop == AKG.node
               else metric_of[prop]) for prop in order]
-    trailing_zeros = re.compile("\\.?0*e")
     datatypes: set[URIRef] = set()
+    nodes: list[Any] = sorted(analysis.metrics)  # type: ignore[type-var]
+    rows = Rows(nodes, (np.arange(len(nodes)),), [dict(analysis.metrics[node]) for node in nodes])
+    metrics = [slot for _, slot in slots if slot not in ("run", "node")]
+    missing = {metric for names, _ in rows.signatures for metric in metrics if metric not in names}
+    if missing:
+        raise KeyError(", ".join(sorted(missing)))
+    found: list[Any] = [None] * len(nodes)  # each node's metric texts, and its place among them
+    for parts in rows.chunks:
+        for part in parts:
+            values = {metric: _turtle_numbers(part.columns[metric], part.kinds[metric], datatypes) for metric in metrics}
+            for place, position in enumerate(part.positions):
+                found[position] = (values, place)
     records: list[tuple[str, str]] = []
     country = analysis.projection is Projection.COUNTRY
-    for node, row in sorted(analysis.metrics.items()):
+    for node, (values, place) in zip(nodes, found, strict=True):  # node by node: rdflib names them in this order
         record = ID[f"network-analysis/{analysis.name}/{_node_tail(node)}"]
         target = ID[f"country/{node}"] if country else URIRef(str(node))
         lines = []
@@ -925,18 +962,11 @@ def metrics_turtle(analysis: Analysis) -> bytes:
             elif slot == "node":
                 text = serializer.label(target, OBJECT)
             else:
-                value = row[slot]
-                if value is None:
+                text = values[slot][place]
+                if text is None:
                     continue
-                if isinstance(value, int):
-                    datatypes.add(XSD.integer)
-                    text = int.__repr__(value) if type(value) is int else str(Literal(value, datatype=XSD.integer))
-                else:
-                    datatypes.add(XSD.double)
-                    lexical = format(value, ".12g")
-                    number = float(lexical)
-                    text = (trailing_zeros.sub("e", f"{number:e}") if math.isfinite(number) else
-                            serializer.label(Literal(lexical, datatype=XSD.double), OBJECT))
+                if type(text) is not str:  # not finite: a literal rdflib writes
+                    text = serializer.label(text, OBJECT)
             lines.append(f"{verb} {text}")
         records.append((str(record), f"\n{serializer.label(record, SUBJECT)} a {kind} ;\n    "
                         + " ;\n    ".join(lines) + " .\n"))
