@@ -213,7 +213,7 @@ def _joined(strings: Callable[[Sequence[str]], list[str]]) -> Callable[[Sequence
 def _rounded(values: Sequence[float], not_finite: str | None) -> list[str | None]:
     """Floats to 12 significant digits, as Python writes the float they make (``not_finite`` for
     NaN and infinities), at C speed: GraphML's, GEXF's and JSON's texts of floats."""
-    texts: list[str | None] = list(map(float.__repr__, map(float, map("%.12g".__mod__, values))))
+    texts: list[Any] = list(map(float.__repr__, map(float, map("%.12g".__mod__, values))))
     return texts if all(map(math.isfinite, values)) else _changed(
         texts, lambda _: not_finite, compress(range(len(values)), map(not_, map(math.isfinite, values))))
 
