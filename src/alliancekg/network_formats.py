@@ -210,7 +210,7 @@ def _joined(strings: Callable[[Sequence[str]], list[str]]) -> Callable[[Sequence
     return lambda values: strings(list(map("; ".join, values)))
 
 
-def _rounded(values: Sequence[float], not_finite: str | None) -> list[str | None]:
+def _rounded(values: Sequence[float], not_finite: str | None) -> list[Any]:
     """Floats to 12 significant digits, as Python writes the float they make (``not_finite`` for
     NaN and infinities), at C speed: GraphML's, GEXF's and JSON's texts of floats."""
     texts: list[Any] = list(map(float.__repr__, map(float, map("%.12g".__mod__, values))))
