@@ -49,7 +49,7 @@ def _odd_ties() -> nx.Graph:
     values = [{"weight": 1.0, "extra": (1, 1.0, True), "via": ("urn:X",)}, {"weight": -0.0, "extra": (1.0,)},
               {"weight": 0.0, "extra": (1,), "start": None}, {"extra": (True,), "flag": True},
               {"weight": None, "flag": False, "shared": 2}, {"weight": 2, "shared": 2.0, "big": 10**30},
-              {"weight": 0.5, "items": ["list", 2]}, {"weight": 1e-20, "via": (), "half": 0.5},
+              {"weight": 0.5, "items": ["list", 2], "count": -1}, {"weight": 1e-20, "via": (), "half": 0.5, "count": 7},
               {"weight": 12345678901234.5, "via": ("=x", "a,b"), "note": 'say "hi"\n'}]
     for i, attrs in enumerate(values * 3):  # a path: each tie its own attributes, in this order
         graph.add_edge(f"urn:n{i:02d}", f"urn:n{i + 1:02d}", **attrs)

@@ -198,9 +198,11 @@ def _json_strings(texts: Sequence[str]) -> list[str]:
 def _json_string_tuples(values: Sequence[tuple[str, ...]]) -> list[str]:
     """:func:`_json_value` of tuples of strings: every string encoded at once, then each tuple's
     strings joined (``islice`` takes each tuple's share of them in turn)."""
-    strings = iter(list(map(_encode_string, chain.from_iterable(values))))
+    strings = list(map(_encode_string, chain.from_iterable(values)))
+    if len(strings) == len(values) and all(values):  # one string each, the common case
+        return list(map("[\n    {}\n   ]".format, strings))
     lengths = list(map(len, values))
-    texts = list(map("[\n    {}\n   ]".format, map(",\n    ".join, map(islice, repeat(strings), lengths))))
+    texts = list(map("[\n    {}\n   ]".format, map(",\n    ".join, map(islice, repeat(iter(strings)), lengths))))
     return _changed(texts, lambda _: "[]", compress(range(len(lengths)), map(not_, lengths)))
 
 
@@ -240,6 +242,7 @@ _CSV = Converter(_csv_text, _csv_strings, _joined(_csv_strings), _csv_floats)
 _JSON = Converter(_json_value, _json_strings, _json_string_tuples, lambda values: _rounded(values, "null"))
 _INTEGER, _GRAPHML_BOOL, _GEXF_BOOL = Converter(int.__repr__), Converter(str), Converter(_gexf_bool)
 _EXACT = (str, int, bool, _NONE)  # types whose equal values have equal texts
+_SMALL = 1024
 
 
 def _encoded(texts: Sequence[str | None]) -> list[Any]:
@@ -256,17 +259,22 @@ class _Texts:
     missing from a run of values are made together. Where most values of a run are new (the hubs
     behind each tie, say), texts of strings are made afresh for every value instead, at C speed."""
 
-    __slots__ = ("converter", "direct", "kind", "made")
+    __slots__ = ("converter", "direct", "kind", "made", "small")
 
     def __init__(self, converter: Converter, kind: type) -> None:
         self.converter, self.kind = converter, kind
         self.made: dict[Any, Any] = {}
         self.direct = False
+        self.small: np.ndarray | None = None  # the texts of the integers 0 to _SMALL - 1
 
     def __call__(self, values: Sequence[Any], strings: bool = False) -> list[Any]:
         """The texts of ``values`` (``strings``: they are all tuples of strings)."""
         if self.direct and (strings or self.kind is not tuple):
             return self.afresh(values)
+        if self.kind is int and values and 0 <= min(values) and max(values) < _SMALL:  # counts: texts by place
+            if self.small is None:
+                self.small = np.array(_encoded(list(map(self.converter.one, range(_SMALL)))), dtype=object)
+            return self.small[np.fromiter(values, dtype=np.intp, count=len(values))].tolist()
         made = self.made
         known = len(made)
         try:
