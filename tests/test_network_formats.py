@@ -102,11 +102,11 @@ def test_ties_of_mixed_signatures(chunk: int, monkeypatch: pytest.MonkeyPatch) -
     _check(_analysis(_odd_ties()))
 
 
-@pytest.mark.parametrize("chunk", [700, 2000])
+@pytest.mark.parametrize("chunk", [1000, 1300])
 def test_ties_with_mostly_new_strings(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Runs of mostly new values are written without remembering them: the same bytes."""
     monkeypatch.setattr(network_exports, "CHUNK", chunk)
-    _check(_analysis(_nasty_ties(3000, seed=7)))
+    _check(_analysis(_nasty_ties(4000, seed=7)))
 
 
 def test_a_float_that_is_not_finite_is_left_out_of_its_tie() -> None:

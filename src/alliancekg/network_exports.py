@@ -156,8 +156,9 @@ def _edge_columns(graph: nx.Graph) -> list[str]:
 
 #: The names and value types of a tie's attributes, in the attribute dict's order.
 Signature = tuple[tuple[str, ...], tuple[type, ...]]
-#: Ties are turned into text this many at a time.
-CHUNK = 20_000
+#: Ties (and nodes) are turned into text this many at a time: enough for C-speed passes over each
+#: attribute, few enough that a run's texts stay in the processor's caches.
+CHUNK = 5_000
 
 
 class Part:

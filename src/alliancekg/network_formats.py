@@ -185,10 +185,17 @@ def _gexf_strings(texts: Sequence[str]) -> list[str]:
     return _changed(texts, _gexf_value, _holding(texts, _XML_ATTRIBUTE_SPECIAL))
 
 
+def _csv_string(text: str) -> str:
+    """:func:`_csv_text` of a string."""
+    if text.startswith(_FORMULA_START):
+        text = "'" + text
+    return '"' + text.replace('"', '""') + '"' if "," in text or '"' in text or "\n" in text else text
+
+
 def _csv_strings(texts: Sequence[str]) -> list[str]:
     """:func:`_csv_text` of strings: those that start like a formula or need quotes changed."""
     quoted = compress(range(len(texts)), map(str.startswith, texts, repeat(_FORMULA_START)))
-    return _changed(texts, _csv_text, sorted({*quoted, *_holding(texts, _CSV_SPECIAL)}))
+    return _changed(texts, _csv_string, sorted({*quoted, *_holding(texts, _CSV_SPECIAL)}))
 
 
 def _json_strings(texts: Sequence[str]) -> list[str]:
@@ -256,8 +263,9 @@ class _Texts:
     """A converter's texts for the values of one attribute type, in UTF-8. Each value's text is made
     once and then looked up at C speed, for the values that equal no value of another text (not
     ``0.0``, which equals ``-0.0``; not a tuple of numbers, as ``(1,) == (1.0,)``); the texts
-    missing from a run of values are made together. Where most values of a run are new (the hubs
-    behind each tie, say), texts of strings are made afresh for every value instead, at C speed."""
+    missing from a run of values are made together. Where many values of a run are new (the hubs
+    behind each tie, say), texts of strings and floats are made afresh for every value instead, at
+    C speed."""
 
     __slots__ = ("converter", "direct", "kind", "made", "small")
 
@@ -285,7 +293,8 @@ class _Texts:
             places = list(compress(range(len(texts)), map(is_, texts, repeat(None))))
             for place, text in zip(places, self.make(list(map(values.__getitem__, places)), strings), strict=True):
                 texts[place] = text
-            self.direct = len(made) - known > len(texts) // 2 >= 500 and (  # mostly values not seen before
+            # after the first run, a quarter of new values: making each text costs less than remembering them
+            self.direct = known > 0 and len(made) - known > len(texts) // 4 >= 250 and (
                 self.kind is str and self.converter.strings is not None
                 or self.kind is tuple and self.converter.string_tuples is not None
                 or self.kind is float and self.converter.floats is not None)
