@@ -241,3 +241,65 @@ def test_forked_paths_give_the_same_rows(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(matrix_metrics, "_closeness", broken)
     with pytest.raises(RuntimeError, match="forked metric computation failed"):
         node_metrics(graph, options=options)
+
+
+def _shuffled(seed: int) -> nx.Graph:
+    """A random weighted graph whose nodes and edges were added in a random order, with self-loops
+    and edges without a weight."""
+    rng = random.Random(seed)
+    source = _random_weighted(seed)
+    nodes, edges = list(source), list(source.edges(data=True))
+    rng.shuffle(nodes)
+    rng.shuffle(edges)
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes)
+    for a, b, attrs in edges:
+        graph.add_edge(a, b, **({} if rng.random() < 0.1 else attrs))
+    graph.add_edge(nodes[0], nodes[0], weight=2.0)
+    return graph
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_edges_are_read_in_the_order_networkx_walks_them(seed: int) -> None:
+    """The metrics read the adjacency dictionaries directly: the same edges, weights (1 when
+    missing) and order as ``graph.edges``, which sums over edges depend on to the last bit."""
+    from alliancekg.metrics import _edge_ends
+
+    graph = _shuffled(seed)
+    nodes = sorted(graph)
+    edges = _edge_ends(graph, nodes)
+    found = [(nodes[a], nodes[b], w) for a, b, w in zip(edges.a.tolist(), edges.b.tolist(), edges.weight.tolist(),
+                                                         strict=True)]
+    assert found == list(graph.edges(data="weight", default=1))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_diameter_sweep_ends_where_networkx_ends_it(seed: int) -> None:
+    """The 2-sweep diameter starts from the last node a breadth-first search reaches: found on
+    scipy, it is the node networkx's search reaches last, neighbours taken in insertion order."""
+    from alliancekg.metrics import _edge_ends, _last_reached
+
+    graph = _shuffled(seed)
+    nodes = sorted(graph)
+    edges = _edge_ends(graph, nodes)
+    for source in random.Random(seed).sample(nodes, 10):
+        *_, far = nx.single_source_shortest_path_length(graph, source)
+        assert nodes[_last_reached(edges, nodes.index(source))] == far
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_brokerage_blocks_change_no_bit(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Constraint and effective size come from sums over common neighbours taken by blocks of
+    rows: any block size gives the same floats, bit for bit."""
+    import numpy as np
+
+    from alliancekg import matrix_metrics
+    from alliancekg.metrics import _adjacency
+
+    graph = _shuffled(seed)
+    adjacency = _adjacency(graph, sorted(graph))
+    whole = matrix_metrics._brokerage(adjacency)
+    for ties in (1, 7, 50):
+        monkeypatch.setattr(matrix_metrics, "_BLOCK_TIES", ties)
+        for expected, found in zip(whole, matrix_metrics._brokerage(adjacency), strict=True):
+            assert np.array_equal(expected, found, equal_nan=True)
