@@ -7,8 +7,11 @@
 * ``summary.json``: the graph's figures and the method (projection, layers, snapshot, seed, notes);
 * ``network.graphml``, ``network.gexf``: attributes flattened to what those formats accept;
 * ``network.json``: networkx node-link JSON; ``metrics.ttl``: the metrics as RDF;
-  (the three networkx formats are streamed by :mod:`alliancekg.network_formats`, same bytes);
 * ``network.png`` and ``network.html``: a picture and an offline interactive view.
+
+The tables, the three networkx formats and the Turtle are streamed by
+:mod:`alliancekg.network_formats` from the nodes and the ties in file order (:class:`Rows`,
+:class:`SortedTies`), with the bytes the plain writers defined here give.
 
 Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, carriage
 return) get a leading apostrophe; numbers are written as numbers.

@@ -1,14 +1,17 @@
-"""GraphML, GEXF and node-link JSON of an analysis, streamed.
+"""GraphML, GEXF, node-link JSON, the CSV tables and the metrics' Turtle of an analysis, streamed.
 
 networkx builds each of these documents whole in memory before writing it, which at hundreds of
-thousands of ties takes minutes and gigabytes. The writers here stream them one node or tie at a
-time and give the same bytes as networkx's writers (``write_graphml`` with lxml, pretty-printed,
-named key ids; ``write_gexf`` 1.2 without its date stamp; ``json.dumps`` of ``node_link_data``
-with sorted keys and a one-space indent): the tests compare both on every projection.
+thousands of ties takes minutes and gigabytes. The writers here stream them a run of nodes or ties
+at a time and give the same bytes as networkx's writers (``write_graphml`` with lxml,
+pretty-printed, named key ids; ``write_gexf`` 1.2 without its date stamp; ``json.dumps`` of
+``node_link_data`` with sorted keys and a one-space indent), ``csv.writer`` and rdflib: the tests
+compare them on every projection and on odd values.
 
-Ties are many and alike, so they are written a run at a time, column by column: each attribute's
-values become texts through a table of the texts already made, and each tie's line is one
-template filled at C speed (see :class:`_TieFormat`).
+Nodes and ties are many and alike, so each run is written column by column
+(see :class:`~alliancekg.network_exports.Rows`): each attribute's values become UTF-8 texts
+through a table of the texts already made, or afresh at C speed where most are new (see
+:class:`_Texts`), and each row's line is a template's pieces joined with its texts
+(see :class:`_RowFormat`).
 
 >>> _json_text({"b": (1, 0.1 + 0.2), "a": None}, "")
 '{\\n "a": null,\\n "b": [\\n  1,\\n  0.3\\n ]\\n}'
@@ -395,7 +398,7 @@ def _pieces(template: str) -> list[bytes]:
 
 
 def _lines(pieces: list[bytes], columns: list[list[bytes]]) -> list[bytes]:
-    """One line per tie: ``pieces`` with the tie's texts from ``columns`` between them."""
+    """One line per row: ``pieces`` with the row's texts from ``columns`` between them."""
     between: list[Iterable[bytes]] = [repeat(pieces[0])]
     for column, piece in zip(columns, pieces[1:], strict=True):
         between += [column, repeat(piece)]
@@ -403,7 +406,7 @@ def _lines(pieces: list[bytes], columns: list[list[bytes]]) -> list[bytes]:
 
 
 def _in_order(parts: list[Part], lines: list[list[bytes]]) -> list[bytes]:
-    """The lines of several parts of one run of ties, in the order of the ties."""
+    """The lines of several parts of one run of rows, in the order of the rows."""
     if len(parts) == 1:
         return lines[0]
     start = min(part.positions[0] for part in parts)
@@ -425,7 +428,7 @@ class _RowFormat:
         raise NotImplementedError
 
     def text(self, parts: list[Part], shared: _Pass, first: bool) -> bytes:
-        """The text of one run of ties (``first``: the run that starts the list)."""
+        """The text of one run of rows (``first``: the run that starts the list)."""
         return b"".join(_in_order(parts, [self.lines(part, shared) for part in parts]))
 
 
@@ -868,7 +871,7 @@ def write_graphml_and_gexf(analysis: Analysis, graphml: BinaryIO, gexf: BinaryIO
 
 
 def write_node_link(analysis: Analysis, file: BinaryIO) -> None:
-    """The bytes of :func:`~alliancekg.network_exports.node_link`, streamed one node or tie at a time."""
+    """The bytes of :func:`~alliancekg.network_exports.node_link`, streamed a run of ties or nodes at a time."""
     graph = analysis.graph
 
     file.write(b'{\n "directed": false,\n')
