@@ -134,3 +134,45 @@ def test_sorted_ties_are_sorted_by_their_ends() -> None:
     assert ties.edges() == sorted((min(u, v), max(u, v), attrs) for u, v, attrs in graph.edges(data=True))
     assert [ties.nodes[i] for i in ties.ends[0]] == ties.sources and ties.names() == {"w"}
     assert len(SortedTies.of(nx.Graph())) == 0
+
+
+def _odd_nodes() -> Analysis:
+    """Nodes without a label or with one of any type, an ``id`` attribute, tuples, numbers of
+    several types, undefined values and signed zeros; metric rows with undefined values."""
+    from alliancekg.metrics import METRICS
+
+    graph = nx.Graph()
+    for i in range(30):
+        graph.add_edge(f"urn:p{i:02d}", f"urn:p{(i * 7 + 3) % 30:02d}", weight=1.0)
+    labels = [None, 3, True, "plain", 'q"uote\t&<x>\n', "=formula", "a,b", "\x01ctl", (1, "t"), 2.5]
+    metrics = {}
+    for i, node in enumerate(sorted(graph)):
+        attrs = graph.nodes[node]
+        if i % 11:
+            attrs["label"] = labels[i % len(labels)]
+        if i % 5 == 0:
+            attrs["id"] = "ignored"
+        attrs["kind"] = ("university", "school")[: i % 3]
+        attrs["degree"] = i if i % 4 else float(i)
+        attrs["strength"] = -0.0 if i % 6 == 0 else 0.0 if i % 6 == 1 else i / 3
+        attrs["alliances"] = None if i % 7 == 0 else i % 3
+        metrics[node] = {m: i if m in ("degree", "community", "core_number") else None if i % 9 == 0 else i / 7
+                         for m in METRICS}
+    return replace(_analysis(graph), metrics=metrics)
+
+
+@pytest.mark.parametrize("chunk", [4, network_exports.CHUNK])
+def test_node_tables_are_what_csv_writer_writes(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from alliancekg.metrics import METRICS
+    from alliancekg.network_exports import _node_columns, metrics_csv, nodes_csv
+
+    monkeypatch.setattr(network_exports, "CHUNK", chunk)
+    analysis = _odd_nodes()
+    graph, columns = analysis.graph, _node_columns(analysis.graph)
+    rows = ([node, graph.nodes[node].get("label", node), *(graph.nodes[node].get(c) for c in [*columns, *METRICS])]
+            for node in sorted(graph))
+    assert nodes_csv(analysis) == csv_table(["Id", "Label", *columns, *METRICS], rows)
+    rows = ([node, graph.nodes[node].get("label", node), *(row[m] for m in METRICS)]
+            for node, row in sorted(analysis.metrics.items()))
+    assert metrics_csv(analysis) == csv_table(["id", "label", *METRICS], rows)
+    _check(analysis)
