@@ -205,12 +205,13 @@ def _json_strings(texts: Sequence[str]) -> list[str]:
     return list(map(_encode_string, texts))
 
 
-def _json_string_tuples(values: Sequence[tuple[str, ...]]) -> list[str]:
+def _json_string_tuples(values: Sequence[tuple[str, ...]]) -> list[Any]:
     """:func:`_json_value` of tuples of strings: every string encoded at once, then each tuple's
-    strings joined (``islice`` takes each tuple's share of them in turn)."""
+    strings joined (``islice`` takes each tuple's share of them in turn); tuples of one string,
+    the common case, straight to UTF-8."""
     strings = list(map(_encode_string, chain.from_iterable(values)))
-    if len(strings) == len(values) and all(values):  # one string each, the common case
-        return list(map("[\n    {}\n   ]".format, strings))
+    if len(strings) == len(values) and all(values):
+        return list(map(b"".join, zip(repeat(b"[\n    "), map(str.encode, strings), repeat(b"\n   ]"))))
     lengths = list(map(len, values))
     texts = list(map("[\n    {}\n   ]".format, map(",\n    ".join, map(islice, repeat(iter(strings)), lengths))))
     return _changed(texts, lambda _: "[]", compress(range(len(lengths)), map(not_, lengths)))
@@ -255,10 +256,12 @@ _EXACT = (str, int, bool, _NONE)  # types whose equal values have equal texts
 _SMALL = 1024
 
 
-def _encoded(texts: Sequence[str | None]) -> list[Any]:
-    """UTF-8 of each text (``None`` stays ``None``)."""
+def _encoded(texts: Sequence[Any]) -> list[Any]:
+    """UTF-8 of each text (``None`` stays ``None``; texts a converter made in UTF-8 stay as they are)."""
+    if texts and type(texts[0]) is bytes:
+        return list(texts)
     if None not in texts:
-        return list(map(str.encode, texts))  # type: ignore[arg-type]
+        return list(map(str.encode, texts))
     return [None if text is None else text.encode() for text in texts]
 
 
