@@ -303,3 +303,29 @@ def test_brokerage_blocks_change_no_bit(seed: int, monkeypatch: pytest.MonkeyPat
         monkeypatch.setattr(matrix_metrics, "_BLOCK_TIES", ties)
         for expected, found in zip(whole, matrix_metrics._brokerage(adjacency), strict=True):
             assert np.array_equal(expected, found, equal_nan=True)
+
+
+@pytest.mark.parametrize("forked", [False, True])
+def test_metrics_started_on_the_ties_are_those_of_the_graph(forked: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """analyse starts the metrics on the one-mode ties while their graph is built: the same rows,
+    summary and notes as from the graph, forked or not; a graph of other ties is refused."""
+    from alliancekg import metrics
+    from alliancekg.metrics import metrics_and_summary, start_metrics_and_summary
+    from alliancekg.projection import one_mode_ties
+    from alliancekg.ties import Affiliation, Layer, TieSet
+
+    rng = random.Random(5)
+    ties = TieSet(tuple(Affiliation(rng.choice([Layer.MEMBERSHIP, Layer.PARTNERSHIP]), f"urn:org/{rng.randrange(40):02d}",
+                                    f"urn:hub/{rng.randrange(25)}") for _ in range(150)))
+    if forked:
+        monkeypatch.setattr(metrics, "PARALLEL_NODES", 1)
+    options = MetricOptions(exact_limit=10, samples=5)
+    found = one_mode_ties(ties, weighting="jaccard")
+    notes: list[str] = []
+    started = start_metrics_and_summary(found.nodes, found.a, found.b, found.weight, options=options, notes=notes)
+    expected_notes: list[str] = []
+    assert started.finish(found.graph()) == metrics_and_summary(found.graph(), options=options, notes=expected_notes)
+    assert notes == expected_notes and any("sampled" in note for note in notes)
+    other = start_metrics_and_summary(found.nodes, found.a[1:], found.b[1:], found.weight[1:], options=options)
+    with pytest.raises(ValueError, match="does not hold the ties"):
+        other.finish(found.graph())

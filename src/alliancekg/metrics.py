@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import asdict, dataclass
 from itertools import chain, compress
 from operator import methodcaller
@@ -34,8 +34,8 @@ from scipy.sparse import csgraph
 
 from alliancekg import matrix_metrics
 
-__all__ = ["DEFAULT_OPTIONS", "METRICS", "MetricOptions", "communities", "graph_summary", "metrics_and_summary",
-           "node_metrics"]
+__all__ = ["DEFAULT_OPTIONS", "METRICS", "MetricOptions", "StartedMetrics", "communities", "graph_summary",
+           "metrics_and_summary", "node_metrics", "start_metrics_and_summary"]
 
 #: Node metric names, in the order tables show them.
 METRICS = ("degree", "strength", "betweenness", "closeness", "eigenvector", "pagerank", "clustering",
@@ -158,20 +158,94 @@ def metrics_and_summary(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPT
     return rows, _summary(graph, nodes, edges, options, partition, rows)
 
 
-def _node_metrics(graph: nx.Graph, nodes: list[Hashable], edges: _Edges, options: MetricOptions,
-                  partition: Mapping[Hashable, int] | None, notes: list[str]) -> dict[Hashable, dict[str, Any]]:
+class StartedMetrics:
+    """The node metrics and summary of a graph, started on its ties before the graph is built (see
+    :func:`start_metrics_and_summary`); :meth:`finish` takes the graph."""
+
+    def __init__(self, nodes: list[Hashable], edges: _Edges, options: MetricOptions, notes: list[str]) -> None:
+        self.nodes, self.edges, self.options, self.notes = nodes, edges, options, notes
+        self.started = _start(edges, options, fork=len(nodes) >= PARALLEL_NODES, both=True) if nodes else None
+
+    def finish(self, graph: nx.Graph) -> tuple[dict[Hashable, dict[str, Any]], dict[str, Any]]:
+        """The rows of :func:`node_metrics` and the :func:`graph_summary` of ``graph``, the graph of
+        the ties the metrics were started on."""
+        if len(graph) != len(self.nodes) or sum(map(len, graph._adj.values())) != len(self.edges.start):
+            self.cancel()
+            raise ValueError("the graph does not hold the ties its metrics were started on")
+        rows = (_node_metrics(graph, self.nodes, self.edges, self.options, None, self.notes, self.started)
+                if self.nodes else {})
+        partition = {node: row["community"] for node, row in rows.items()}
+        return rows, _summary(graph, self.nodes, self.edges, self.options, partition, rows)
+
+    def cancel(self) -> None:
+        """Stop the computations started (when the graph is not coming)."""
+        if self.started is not None:
+            self.started.paths(cancel=True)
+            self.started.others(cancel=True)
+            self.started = None
+
+
+def start_metrics_and_summary(nodes: list[Hashable], a: np.ndarray, b: np.ndarray, weight: np.ndarray, *,
+                              options: MetricOptions = DEFAULT_OPTIONS,
+                              notes: list[str] | None = None) -> StartedMetrics:
+    """:func:`metrics_and_summary` of a graph, started on its ties before the graph is built:
+    ``nodes`` sorted, tie ``i`` joining ``nodes[a[i]]`` and ``nodes[b[i]]`` (``a < b``, the ties in
+    sorted order) with ``weight[i]``, every node's neighbours stored in sorted order (as
+    :class:`alliancekg.projection.OneModeTies` builds its graph). From :data:`PARALLEL_NODES`
+    nodes the metrics that need the matrix only run in two forked processes while the caller
+    builds the graph.
+
+    >>> started = start_metrics_and_summary(["a", "b", "c"], np.array([0, 1]), np.array([1, 2]), np.ones(2))
+    >>> rows, summary = started.finish(nx.Graph([("a", "b", {"weight": 1.0}), ("b", "c", {"weight": 1.0})]))
+    >>> rows["b"]["degree"], summary["edges"]
+    (2, 2)
+    """
+    start, end = np.concatenate([a, b]), np.concatenate([b, a])
+    order = np.lexsort((end, start))  # every node's neighbours in sorted order
+    return StartedMetrics(nodes, _Edges(a, b, weight, start[order], end[order], len(nodes)), options,
+                          notes if notes is not None else [])
+
+
+class _Started(NamedTuple):
+    """The adjacency matrix, and the waiters of the metrics computed on it (see :func:`_start`)."""
+
+    adjacency: sp.csr_array
+    paths: Callable[..., Any]  #: betweenness and closeness
+    others: Callable[..., Any]  #: eigenvector, PageRank, constraint and effective size
+
+
+def _start(edges: _Edges, options: MetricOptions, *, fork: bool, both: bool) -> _Started:
+    """Start the metrics that need the adjacency matrix only: betweenness and closeness in a forked
+    process when ``fork``, and with ``both`` the others too, in a second one; the rest here, at once.
+    NetworKit's metrics are left to the caller."""
     adjacency = _matrix(edges)
-    if partition is None:
-        partition = _communities(graph, nodes, adjacency, options, notes)
     paths = matrix_metrics._beside(lambda: (matrix_metrics._betweenness(adjacency, options),
-                                            matrix_metrics._closeness(adjacency, options)),
-                                   fork=len(nodes) >= PARALLEL_NODES)
+                                            matrix_metrics._closeness(adjacency, options)), fork=fork)
     try:
-        eigenvector, parts = matrix_metrics._eigenvector(adjacency)
-        pagerank = matrix_metrics._pagerank(adjacency, options)
-        constraint, effective = matrix_metrics._brokerage(adjacency)
+        others = matrix_metrics._beside(lambda: (matrix_metrics._eigenvector(adjacency),
+                                                 matrix_metrics._pagerank(adjacency, options),
+                                                 matrix_metrics._brokerage(adjacency)), fork=fork and both)
+    except BaseException:
+        paths(cancel=True)
+        raise
+    return _Started(adjacency, paths, others)
+
+
+def _node_metrics(graph: nx.Graph, nodes: list[Hashable], edges: _Edges, options: MetricOptions,
+                  partition: Mapping[Hashable, int] | None, notes: list[str],
+                  started: _Started | None = None) -> dict[Hashable, dict[str, Any]]:
+    adjacency, paths, others = started or _start(edges, options, fork=len(nodes) >= PARALLEL_NODES, both=False)
+    try:
+        if partition is None:
+            partition = _communities(graph, nodes, adjacency, options, notes)
         clustering = matrix_metrics._clustering(adjacency)
         core = matrix_metrics._core_number(adjacency)
+    except BaseException:
+        paths(cancel=True)
+        others(cancel=True)
+        raise
+    try:
+        (eigenvector, parts), pagerank, (constraint, effective) = others()
     except BaseException:
         paths(cancel=True)
         raise

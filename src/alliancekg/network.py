@@ -23,8 +23,8 @@ from typing import Any
 import networkx as nx
 
 from alliancekg.errors import UsageError
-from alliancekg.metrics import DEFAULT_OPTIONS, MetricOptions, metrics_and_summary
-from alliancekg.projection import Projection, Weighting, project
+from alliancekg.metrics import DEFAULT_OPTIONS, MetricOptions, metrics_and_summary, start_metrics_and_summary
+from alliancekg.projection import Projection, Weighting, one_mode_ties, project
 from alliancekg.ties import Layer, TieSet, check_date
 
 __all__ = ["EVOLUTION_COLUMNS", "Analysis", "analyse", "snapshots", "write_analysis", "write_evolution"]
@@ -82,11 +82,21 @@ def _collector_paused() -> Iterator[None]:
 def _analyse(ties: TieSet, projection: Projection, layers: Iterable[Layer] | None, weighting: Weighting,
              at: str | None, undated: bool, options: MetricOptions) -> Analysis:
     snapshot = ties.select(at=at, undated=undated)
-    graph = project(snapshot, projection, layers=layers, weighting=weighting, labelled=True)
+    notes: list[str] = []
+    if projection is Projection.INSTITUTION:  # the metrics start on the ties while their graph is built
+        found = one_mode_ties(snapshot, layers=layers, weighting=weighting, labelled=True)
+        started = start_metrics_and_summary(found.nodes, found.a, found.b, found.weight, options=options, notes=notes)
+        try:
+            graph = found.graph()
+        except BaseException:
+            started.cancel()
+            raise
+        rows, summary = started.finish(graph)
+    else:
+        graph = project(snapshot, projection, layers=layers, weighting=weighting, labelled=True)
+        rows, summary = metrics_and_summary(graph, options=options, notes=notes)  # communities too, from the same matrix
     chosen = tuple(layers) if layers is not None else (
         tuple(Layer) if projection in (Projection.INSTITUTION, Projection.COUNTRY) else (Layer.MEMBERSHIP,))
-    notes: list[str] = []
-    rows, summary = metrics_and_summary(graph, options=options, notes=notes)  # communities too, from the same matrix
     for node, row in rows.items():
         graph.nodes[node].update(row)
     in_layers = snapshot.select(chosen)

@@ -25,20 +25,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from itertools import combinations, islice
 from operator import attrgetter
-from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
 
 from alliancekg.errors import UsageError
+from alliancekg.tie_numbers import RecordTable, number_records, run_starts, shared_hubs, tie_facts
 from alliancekg.ties import AFFILIATION_LAYERS, Affiliation, Layer, TieSet
 
-__all__ = ["Projection", "Weighting", "country_projection", "hub_projection", "one_mode", "project", "two_mode"]
-
-_AFFILIATION_NAMES = frozenset(layer.value for layer in AFFILIATION_LAYERS)
+__all__ = ["OneModeTies", "Projection", "Weighting", "country_projection", "hub_projection", "one_mode", "one_mode_ties",
+           "project", "two_mode"]
 
 
 class Projection(StrEnum):
@@ -104,205 +104,105 @@ def one_mode(ties: TieSet, *, layers: Iterable[Layer] | None = None, weighting: 
     latest end of the records behind the tie, ``""`` when any is open); with ``labelled``, also
     ``via_labels``. Every organisation of the chosen layers is a node, tied or not.
     """
+    return one_mode_ties(ties, layers=layers, weighting=weighting, labelled=labelled).graph()
+
+
+@dataclass(frozen=True)
+class OneModeTies:
+    """The organisation x organisation graph of :func:`one_mode` as numbers, before it is built:
+    ``nodes`` (sorted) and every tie, in sorted order, as its ends ``a`` < ``b`` (places in
+    ``nodes``) and its ``weight``. :meth:`graph` builds the networkx graph; its attribute
+    dictionaries take most of the time, so a caller can start computing on the numbers first.
+
+    >>> from alliancekg.ties import Affiliation, Layer, TieSet
+    >>> found = one_mode_ties(TieSet(tuple(Affiliation(Layer.MEMBERSHIP, o, "urn:X") for o in ("urn:a", "urn:b"))))
+    >>> found.nodes, found.a.tolist(), found.b.tolist(), found.weight.tolist()
+    (['urn:a', 'urn:b'], [0], [1], [1.0])
+    >>> found.graph().edges["urn:a", "urn:b"]["via"]
+    ('urn:X',)
+    """
+
+    ties: TieSet
+    weighting: Weighting
+    labelled: bool
+    nodes: list[str]
+    a: np.ndarray
+    b: np.ndarray
+    weight: np.ndarray
+    count: np.ndarray  #: hubs shared
+    overlap: np.ndarray
+    jaccard: np.ndarray
+    hub: np.ndarray  #: the number of each tie's first hub in ``table.hubs``
+    several: dict[int, list[int]]  #: the numbers of the hubs of the ties through more than one
+    start: np.ndarray  #: places in ``table.dates``
+    end: np.ndarray  #: places in ``table.dates``
+    sources: np.ndarray  #: places in ``table.lists``
+    table: RecordTable
+
+    def graph(self) -> nx.Graph:
+        """The networkx graph: nodes in sorted order, each node's neighbours in sorted order."""
+        names = [layer.value for layer in Layer]
+        hubs = self.table.hubs
+        # the layers, hubs and count per layer of every tie as if through its first hub alone, then of the others
+        one_layer = {name: {other: int(other == name) for other in names} for name in names}
+        layer_alone = {name: (name,) for name in names}  # tuples shared by the ties of one layer, or of one hub
+        via_alone = [(hub,) for _, hub in hubs]
+        alone = self.hub.tolist()
+        tie_layers = [layer_alone[hubs[number][0]] for number in alone]
+        via = [via_alone[number] for number in alone]
+        per_layer = [one_layer[hubs[number][0]] for number in alone]
+        for i, numbers in self.several.items():
+            per_layer[i] = dict.fromkeys(names, 0)
+            for number in numbers:
+                per_layer[i][hubs[number][0]] += 1
+            tie_layers[i] = tuple(name for name in names if per_layer[i][name])
+            via[i] = tuple(sorted({hubs[number][1] for number in numbers}))
+        dates, lists = self.table.dates, self.table.lists
+        columns = zip(self.weight.tolist(), self.count.tolist(), self.overlap.tolist(), self.jaccard.tolist(),
+                      tie_layers, via, map(lists.__getitem__, self.sources.tolist()),
+                      map(dates.__getitem__, self.start.tolist()), map(dates.__getitem__, self.end.tolist()),
+                      per_layer, strict=True)
+        attributes = [{"weight": w, "shared": c, "overlap": o, "jaccard": j, "layers": ls, "via": v, "sources": s,
+                       "start": t, "end": e, **p} for w, c, o, j, ls, v, s, t, e, p in columns]
+        if self.labelled:  # the labels of each hub taken once
+            labels_alone = [(self.ties.label(hub),) for _, hub in hubs]
+            via_labels = [labels_alone[number] for number in alone]
+            for i in self.several:
+                via_labels[i] = tuple(self.ties.label(hub) for hub in via[i])
+            for attrs, labels in zip(attributes, via_labels, strict=True):
+                attrs["via_labels"] = labels
+        graph = nx.Graph(projection=Projection.INSTITUTION.value, weighting=self.weighting.value)
+        _add_nodes(graph, self.ties, self.nodes)
+        _add_ties(graph, self.nodes, self.a, self.b, attributes)
+        return graph
+
+
+def one_mode_ties(ties: TieSet, *, layers: Iterable[Layer] | None = None,
+                  weighting: Weighting | str = Weighting.COUNT, labelled: bool = False) -> OneModeTies:
+    """The ties of :func:`one_mode` as numbers, before its graph is built."""
     weighting = Weighting(weighting)
     records = _chosen(ties, layers)
-    nodes = sorted({*map(_NODE, records), *(r.hub for r in records if r.layer not in AFFILIATION_LAYERS)})
+    nodes = sorted({*map(attrgetter("node"), records), *(r.hub for r in records if r.layer not in AFFILIATION_LAYERS)})
     size = len(nodes)
     position = {node: i for i, node in enumerate(nodes)}  # nodes are numbered in sorted order
-    table = _numbered(records, position)
-    a, b, through, hub_count = _shared_hubs(table, position)
+    table = number_records(records, position)
+    a, b, through, hub_count = shared_hubs(table, position)
     # one row per tie, in sorted order (a < b); its hubs are ``through[first:first + count]``
     pair = a * size + b
     order = np.argsort(pair, kind="stable")
     pair, through = pair[order], through[order]
-    first = _run_starts(pair)
+    first = run_starts(pair)
     count = np.diff(np.r_[first, len(pair)])
     a, b = np.divmod(pair[first], size)
-    start, end, sources = _tie_facts(table, size, through, np.repeat(a, count), np.repeat(b, count), first)
-
-    # the layers, hubs and count per layer of every tie as if through its first hub alone, then of those through several
-    names = [layer.value for layer in Layer]
-    one_layer = {name: {other: int(other == name) for other in names} for name in names}
-    layer_alone = {name: (name,) for name in names}  # tuples shared by the ties of one layer, or of one hub
-    via_alone = [(hub,) for _, hub in table.hubs]
-    alone = through[first].tolist()
-    tie_layers = [layer_alone[table.hubs[number][0]] for number in alone]
-    via = [via_alone[number] for number in alone]
-    per_layer = [one_layer[table.hubs[number][0]] for number in alone]
-    through_list, several = through.tolist(), np.flatnonzero(count > 1).tolist()
-    for i in several:
-        numbers = through_list[first[i]:first[i] + count[i]]
-        per_layer[i] = dict.fromkeys(names, 0)
-        for number in numbers:
-            per_layer[i][table.hubs[number][0]] += 1
-        tie_layers[i] = tuple(name for name in names if per_layer[i][name])
-        via[i] = tuple(sorted({table.hubs[number][1] for number in numbers}))
+    start, end, sources = tie_facts(table, size, through, np.repeat(a, count), np.repeat(b, count), first)
+    through_list = through.tolist()
+    several = {i: through_list[first[i]:first[i] + count[i]] for i in np.flatnonzero(count > 1).tolist()}
     in_a, in_b = hub_count[a], hub_count[b]
     overlap = count / np.minimum(in_a, in_b)
     jaccard = count / (in_a + in_b - count)
     weight = {"count": count.astype(float), "overlap": overlap, "jaccard": jaccard}[weighting.value]
-    columns = zip(weight.tolist(), count.tolist(), overlap.tolist(), jaccard.tolist(), tie_layers, via,
-                  map(table.lists.__getitem__, sources.tolist()), map(table.dates.__getitem__, start.tolist()),
-                  map(table.dates.__getitem__, end.tolist()), per_layer, strict=True)
-    attributes = [{"weight": w, "shared": c, "overlap": o, "jaccard": j, "layers": ls, "via": v, "sources": s,
-                   "start": t, "end": e, **p} for w, c, o, j, ls, v, s, t, e, p in columns]
-    if labelled:  # the labels of each hub taken once
-        labels_alone = [(ties.label(hub),) for _, hub in table.hubs]
-        via_labels = [labels_alone[number] for number in alone]
-        for i in several:
-            via_labels[i] = tuple(ties.label(hub) for hub in via[i])
-        for attrs, labels in zip(attributes, via_labels, strict=True):
-            attrs["via_labels"] = labels
-    graph = nx.Graph(projection=Projection.INSTITUTION.value, weighting=weighting.value)
-    _add_nodes(graph, ties, nodes)
-    _add_ties(graph, nodes, a, b, attributes)
-    return graph
-
-
-_NODE, _LAYER, _HUB = attrgetter("node"), attrgetter("layer"), attrgetter("hub")
-_START, _END, _SOURCE = attrgetter("start"), attrgetter("end"), attrgetter("source")
-
-
-class _Table(NamedTuple):
-    """The records of :func:`one_mode` as numbers. Every (layer, hub) has a number (``hubs`` gives
-    its layer name and hub); for every (hub number, node number) with records, in the order of
-    ``key`` (hub number times the number of nodes plus node number), the earliest start and the latest
-    end (places in ``dates``, sorted, whose first, "", is taken when any record is open or undated)
-    and the sources (a place in ``lists``, sorted tuples whose first is empty)."""
-
-    hubs: list[tuple[str, str]]
-    key: np.ndarray
-    start: np.ndarray
-    end: np.ndarray
-    sources: np.ndarray
-    dates: list[str]
-    lists: list[tuple[str, ...]]
-
-    def find(self, hub: np.ndarray, node: np.ndarray, size: int) -> np.ndarray:
-        """The place of each (hub, node) in ``key``, -1 where it has no record."""
-        wanted = hub * size + node
-        if not len(self.key):
-            return np.full(len(wanted), -1)
-        at = np.minimum(np.searchsorted(self.key, wanted), len(self.key) - 1)
-        return np.where(self.key[at] == wanted, at, -1)
-
-
-def _numbered(records: list[Affiliation], position: dict[str, int]) -> _Table:
-    """The :class:`_Table` of ``records``, nodes numbered by ``position``."""
-    numbers: dict[tuple[Layer, str], int] = {}
-    hub = np.array([numbers.setdefault(key, len(numbers)) for key in zip(map(_LAYER, records), map(_HUB, records))],
-                   dtype=np.int64)
-    node = np.fromiter(map(position.__getitem__, map(_NODE, records)), dtype=np.int64, count=len(records))
-    starts, ends, sources = list(map(_START, records)), list(map(_END, records)), list(map(_SOURCE, records))
-    dates = sorted({"", *starts, *ends})
-    named = sorted(set(sources) - {""})
-    lists: list[tuple[str, ...]] = [(), *((source,) for source in named)]
-    key = hub * len(position) + node
-    order = np.argsort(key, kind="stable")
-
-    def numbered(texts: list[str], numbers: dict[str, int]) -> np.ndarray:
-        return np.fromiter(map(numbers.__getitem__, texts), dtype=np.int64, count=len(texts))[order]
-
-    date = {text: i for i, text in enumerate(dates)}
-    start, end = numbered(starts, date), numbered(ends, date)
-    source = numbered(sources, {"": 0} | {text: i for i, text in enumerate(named, 1)})
-    key = key[order]
-    first = _run_starts(key)
-    if len(first) < len(key):  # several records of one node and one hub
-        start, end = _earliest(start, first), _latest(end, first)
-        source = _union(source, first, lists)
-    names = {layer: layer.value for layer in Layer}
-    return _Table([(names[layer], hub) for layer, hub in numbers], key[first], start, end, source, dates, lists)
-
-
-def _earliest(dates: np.ndarray, first: np.ndarray) -> np.ndarray:
-    """Per run of ``dates`` (numbered, 0 for "") from each of ``first``: the earliest, 0 when any is 0."""
-    return np.minimum.reduceat(dates, first) if len(dates) else dates
-
-
-def _latest(dates: np.ndarray, first: np.ndarray) -> np.ndarray:
-    """Per run of ``dates`` (numbered, 0 for "") from each of ``first``: the latest, 0 when any is 0."""
-    if not len(dates):
-        return dates
-    return np.where(np.minimum.reduceat(dates, first) > 0, np.maximum.reduceat(dates, first), 0)
-
-
-def _union(sources: np.ndarray, first: np.ndarray, lists: list[tuple[str, ...]]) -> np.ndarray:
-    """Per run of ``sources`` (places in ``lists``) from each of ``first``: the place of the sorted
-    union of its lists, added to ``lists`` when new."""
-    if not len(sources):
-        return sources
-    low, high = np.minimum.reduceat(sources, first), np.maximum.reduceat(sources, first)
-    result = low.copy()
-    places = {found: i for i, found in enumerate(lists)}
-    ends, listed = np.r_[first[1:], len(sources)], sources.tolist()
-    for i in np.flatnonzero(low != high).tolist():
-        union = tuple(sorted({source for place in listed[first[i]:ends[i]] for source in lists[place]}))
-        if union not in places:
-            places[union] = len(lists)
-            lists.append(union)
-        result[i] = places[union]
-    return result
-
-
-def _shared_hubs(table: _Table, position: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Each pair of node numbers a < b once per hub they share, with the hub's number; and how many
-    hubs each node has. A hub of an affiliation layer ties its nodes to each other; a hub of a direct
-    layer (a parent) ties its node to itself, and counts as a hub of both."""
-    size = len(position)
-    number, node = np.divmod(table.key, size)
-    hub_node = np.array([-1 if layer in _AFFILIATION_NAMES else position[hub] for layer, hub in table.hubs],
-                        dtype=np.int64)[number]  # the hub as a node, for direct layers
-    affiliating = hub_node < 0
-    direct = ~affiliating & (hub_node != node)
-    a, b, through = _pairs_within(number[affiliating], node[affiliating])
-    parent, child = hub_node[direct], node[direct]
-    hub_count = (np.bincount(node[affiliating], minlength=size) + np.bincount(parent, minlength=size)
-                 + np.bincount(child, minlength=size))
-    return (np.concatenate([a, np.minimum(parent, child)]), np.concatenate([b, np.maximum(parent, child)]),
-            np.concatenate([through, number[direct]]), hub_count)
-
-
-def _pairs_within(group: np.ndarray, member: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every pair of members (a < b) of the same group, and the group, given each member's group.
-
-    >>> [x.tolist() for x in _pairs_within(np.array([7, 7, 7, 5]), np.array([3, 1, 2, 1]))]
-    [[1, 1, 2], [2, 3, 3], [7, 7, 7]]
-    """
-    order = np.lexsort((member, group))
-    group, member = group[order], member[order]
-    starts = _run_starts(group)
-    sizes = np.diff(np.r_[starts, len(group)])
-    later = np.repeat(starts + sizes, sizes) - np.arange(len(group)) - 1  # the members after each in its group
-    first = np.repeat(np.arange(len(group)), later)
-    second = first + 1 + np.arange(len(first)) - np.repeat(np.cumsum(later) - later, later)
-    return member[first], member[second], group[first]
-
-
-def _run_starts(values: np.ndarray) -> np.ndarray:
-    """Where each run of equal values starts in ``values`` (sorted).
-
-    >>> _run_starts(np.array([4, 4, 6, 9, 9])).tolist()
-    [0, 2, 3]
-    """
-    return np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if len(values) else np.zeros(0, dtype=np.int64)
-
-
-def _tie_facts(table: _Table, size: int, hub: np.ndarray, a: np.ndarray, b: np.ndarray,
-               first: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The earliest start, the latest end and the sources of each tie, numbered as in ``table``, from
-    the records of both its ends with each of its hubs: one row per (tie, hub) in ``hub``, ``a`` and
-    ``b``, the rows of a tie from each of ``first``. A tie without records has "", "" and none."""
-    place = np.stack([table.find(hub, a, size), table.find(hub, b, size)], axis=1).ravel()
-    tie = np.repeat(np.arange(len(first)), 2 * np.diff(np.r_[first, len(hub)]))
-    found = place >= 0
-    tie, place = tie[found], place[found]
-    runs = _run_starts(tie)
-    start, end, sources = (np.zeros(len(first), dtype=np.int64) for _ in range(3))
-    start[tie[runs]] = _earliest(table.start[place], runs)
-    end[tie[runs]] = _latest(table.end[place], runs)
-    sources[tie[runs]] = _union(table.sources[place], runs, table.lists)
-    return start, end, sources
+    return OneModeTies(ties, weighting, labelled, nodes, a, b, weight, count, overlap, jaccard, through[first], several,
+                       start, end, sources, table)
 
 
 def _add_ties(graph: nx.Graph, nodes: list[str], a: np.ndarray, b: np.ndarray, attributes: list[dict]) -> None:
