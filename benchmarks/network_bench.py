@@ -37,24 +37,26 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 STAGES = ("generate", "analyse", "write")
 
-# Steps timed inside each stage: (stage, label, module, attribute, parent label or "").
-# Nested steps (a parent is given) are part of their parent's time.
+# Steps timed inside each stage: (stage, label, module, attribute or "Class.method", parent label or "").
+# Nested steps (a parent is given) are part of their parent's time. The institution projection starts
+# its metrics on the ties (forked) while its graph is built, and finishes them on the graph.
 STEPS: tuple[tuple[str, str, str, str, str], ...] = (
-    ("analyse", "projection", "alliancekg.network", "project", ""),
-    ("analyse", "metrics and summary", "alliancekg.network", "metrics_and_summary", ""),
-    ("analyse", "edges read", "alliancekg.metrics", "_edge_ends", "metrics and summary"),
-    ("analyse", "communities (Louvain)", "alliancekg.metrics", "_communities", "metrics and summary"),
-    ("analyse", "betweenness", "alliancekg.matrix_metrics", "_betweenness", "metrics and summary"),
-    ("analyse", "closeness", "alliancekg.matrix_metrics", "_closeness", "metrics and summary"),
-    ("analyse", "eigenvector", "alliancekg.matrix_metrics", "_eigenvector", "metrics and summary"),
-    ("analyse", "pagerank", "alliancekg.matrix_metrics", "_pagerank", "metrics and summary"),
-    ("analyse", "constraint, effective size", "alliancekg.matrix_metrics", "_brokerage", "metrics and summary"),
-    ("analyse", "clustering", "alliancekg.matrix_metrics", "_clustering", "metrics and summary"),
-    ("analyse", "core number", "alliancekg.matrix_metrics", "_core_number", "metrics and summary"),
-    ("analyse", "graph_summary", "alliancekg.metrics", "_summary", "metrics and summary"),
-    ("analyse", "modularity", "alliancekg.metrics", "_modularity", "metrics and summary"),
-    ("analyse", "assortativity", "alliancekg.metrics", "_assortativity", "metrics and summary"),
-    ("analyse", "diameters", "alliancekg.metrics", "_diameters", "metrics and summary"),
+    ("analyse", "ties as numbers", "alliancekg.network", "one_mode_ties", ""),
+    ("analyse", "metrics started", "alliancekg.network", "start_metrics_and_summary", ""),
+    ("analyse", "graph built", "alliancekg.projection", "OneModeTies.graph", ""),
+    ("analyse", "metrics finished", "alliancekg.metrics", "StartedMetrics.finish", ""),
+    ("analyse", "communities (Louvain)", "alliancekg.metrics", "_communities", "metrics finished"),
+    ("analyse", "betweenness", "alliancekg.matrix_metrics", "_betweenness", "metrics finished"),
+    ("analyse", "closeness", "alliancekg.matrix_metrics", "_closeness", "metrics finished"),
+    ("analyse", "eigenvector", "alliancekg.matrix_metrics", "_eigenvector", "metrics finished"),
+    ("analyse", "pagerank", "alliancekg.matrix_metrics", "_pagerank", "metrics finished"),
+    ("analyse", "constraint, effective size", "alliancekg.matrix_metrics", "_brokerage", "metrics finished"),
+    ("analyse", "clustering", "alliancekg.matrix_metrics", "_clustering", "metrics finished"),
+    ("analyse", "core number", "alliancekg.matrix_metrics", "_core_number", "metrics finished"),
+    ("analyse", "graph_summary", "alliancekg.metrics", "_summary", "metrics finished"),
+    ("analyse", "modularity", "alliancekg.metrics", "_modularity", "metrics finished"),
+    ("analyse", "assortativity", "alliancekg.metrics", "_assortativity", "metrics finished"),
+    ("analyse", "diameters", "alliancekg.metrics", "_diameters", "metrics finished"),
     ("write", "nodes.csv", "alliancekg.network_exports", "nodes_csv", ""),
     ("write", "edges.csv", "alliancekg.network_exports", "edges_csv", ""),
     ("write", "metrics.csv", "alliancekg.network_exports", "metrics_csv", ""),
@@ -98,8 +100,11 @@ class _Recorder:
     def wrap(self, stage: str, label: str, module_name: str, attribute: str) -> None:
         import importlib
 
-        module = importlib.import_module(module_name)
-        original = getattr(module, attribute, None)
+        owner: Any = importlib.import_module(module_name)
+        *classes, name = attribute.split(".")  # "Class.method" wraps a method
+        for part in classes:
+            owner = getattr(owner, part, None)
+        original = getattr(owner, name, None)
         if original is None:
             self.missing.append(f"{module_name}.{attribute}")
             return
@@ -116,7 +121,7 @@ class _Recorder:
                 self.emit(event="step done", stage=stage, step=label, seconds=time.perf_counter() - start,
                           pid=os.getpid())
 
-        setattr(module, attribute, timed)
+        setattr(owner, name, timed)
 
     def run(self, stage: str, action: Callable[[], Any]) -> Any:
         self.stage = stage
