@@ -329,3 +329,24 @@ def test_metrics_started_on_the_ties_are_those_of_the_graph(forked: bool, monkey
     other = start_metrics_and_summary(found.nodes, found.a[1:], found.b[1:], found.weight[1:], options=options)
     with pytest.raises(ValueError, match="does not hold the ties"):
         other.finish(found.graph())
+
+
+def test_clustering_is_the_same_on_any_number_of_threads() -> None:
+    import networkit
+    import numpy as np
+
+    from alliancekg import matrix_metrics
+    from alliancekg.metrics import _adjacency
+
+    graph = nx.planted_partition_graph(8, 30, 0.4, 0.05, seed=2)
+    adjacency = _adjacency(graph, sorted(graph))
+    threads = networkit.getMaxNumberOfThreads()
+    try:
+        found = []
+        for count in (1, 2, 4):
+            networkit.setNumberOfThreads(count)
+            found.append(matrix_metrics._clustering(adjacency))
+    finally:
+        networkit.setNumberOfThreads(threads)
+    assert all(np.array_equal(found[0], other) for other in found[1:])
+    assert found[0].tolist() == pytest.approx([nx.clustering(graph)[node] for node in sorted(graph)])

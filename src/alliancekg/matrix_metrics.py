@@ -125,13 +125,13 @@ def _networkit(adjacency: sp.csr_array, *, weighted: bool) -> networkit.Graph:
 
 
 def _clustering(adjacency: sp.csr_array) -> np.ndarray:
-    """Local clustering coefficient (unweighted): closed over possible triangles through each node."""
+    """Local clustering coefficient (unweighted): closed over possible triangles through each node,
+    on NetworKit's threads (each node's count is its own, so their number changes nothing)."""
     if adjacency.nnz == 0:
         return np.zeros(adjacency.shape[0])
-    with _OneThread(0):
-        local = networkit.centrality.LocalClusteringCoefficient(_networkit(adjacency, weighted=False), turbo=True)
-        local.run()
-        return np.asarray(local.scores(), dtype=float)
+    local = networkit.centrality.LocalClusteringCoefficient(_networkit(adjacency, weighted=False), turbo=True)
+    local.run()
+    return np.asarray(local.scores(), dtype=float)
 
 
 def _core_number(adjacency: sp.csr_array) -> np.ndarray:
