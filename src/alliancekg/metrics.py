@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from itertools import chain, compress
 from operator import methodcaller
@@ -185,7 +185,7 @@ class StartedMetrics:
             self.started = None
 
 
-def start_metrics_and_summary(nodes: list[Hashable], a: np.ndarray, b: np.ndarray, weight: np.ndarray, *,
+def start_metrics_and_summary(nodes: Sequence[Hashable], a: np.ndarray, b: np.ndarray, weight: np.ndarray, *,
                               options: MetricOptions = DEFAULT_OPTIONS,
                               notes: list[str] | None = None) -> StartedMetrics:
     """:func:`metrics_and_summary` of a graph, started on its ties before the graph is built:
@@ -202,7 +202,7 @@ def start_metrics_and_summary(nodes: list[Hashable], a: np.ndarray, b: np.ndarra
     """
     start, end = np.concatenate([a, b]), np.concatenate([b, a])
     order = np.lexsort((end, start))  # every node's neighbours in sorted order
-    return StartedMetrics(nodes, _Edges(a, b, weight, start[order], end[order], len(nodes)), options,
+    return StartedMetrics(list(nodes), _Edges(a, b, weight, start[order], end[order], len(nodes)), options,
                           notes if notes is not None else [])
 
 

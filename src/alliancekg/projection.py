@@ -148,8 +148,8 @@ class OneModeTies:
         layer_alone = {name: (name,) for name in names}  # tuples shared by the ties of one layer, or of one hub
         via_alone = [(hub,) for _, hub in hubs]
         alone = self.hub.tolist()
-        tie_layers = [layer_alone[hubs[number][0]] for number in alone]
-        via = [via_alone[number] for number in alone]
+        tie_layers: list[tuple[str, ...]] = [layer_alone[hubs[number][0]] for number in alone]
+        via: list[tuple[str, ...]] = [via_alone[number] for number in alone]
         per_layer = [one_layer[hubs[number][0]] for number in alone]
         for i, numbers in self.several.items():
             per_layer[i] = dict.fromkeys(names, 0)
@@ -260,13 +260,13 @@ def hub_projection(ties: TieSet, *, layers: Iterable[Layer] | None = (Layer.MEMB
     for node in graph:
         graph.nodes[node]["members"] = len(members[node])
     sources = {(r.hub, r.node): r.source for r in records}
-    for (a, b), nodes in sorted(shared.items()):
-        count = len(nodes)
-        labels = {"via_labels": tuple(ties.label(node) for node in nodes)} if labelled else {}
+    for (a, b), between in sorted(shared.items()):
+        count = len(between)
+        labels = {"via_labels": tuple(ties.label(node) for node in between)} if labelled else {}
         graph.add_edge(a, b, weight=float(count), shared=count,
                        overlap=count / min(len(members[a]), len(members[b])),
-                       jaccard=count / len(members[a] | members[b]), via=tuple(nodes),
-                       sources=tuple(sorted({sources[(h, n)] for n in nodes for h in (a, b) if sources[(h, n)]})),
+                       jaccard=count / len(members[a] | members[b]), via=tuple(between),
+                       sources=tuple(sorted({sources[(h, n)] for n in between for h in (a, b) if sources[(h, n)]})),
                        **labels)
     return graph
 
