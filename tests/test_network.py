@@ -192,6 +192,29 @@ def test_tie_tables_hold_the_answers_of_the_store(built) -> None:
     assert fetch_ties([P], settings=settings, tables=tables) == fetch_ties([P], settings=settings, engine="store")
 
 
+@pytest.mark.parametrize("text", [
+    "a,b\r\n,\r\nc,d",  # no quote: split at commas
+    'a,b\r\n"c,d",e\r\n"f\r\ng",""\r\n',  # quoted: the csv module
+    "a,b\nc,d\n",  # line feeds alone
+    "a,b\rc,d\r",  # carriage returns alone: the csv module
+    "",
+])
+def test_tie_table_rows_are_the_csv_modules(text: str) -> None:
+    """Whichever way a tie table is parsed, its rows are the csv module's."""
+    from alliancekg.ties import _csv_rows
+
+    assert _csv_rows(text)[0] == list(csv.reader(io.StringIO(text, newline="")))
+
+
+def test_reference_tie_tables_parse_as_the_csv_module_reads_them(built) -> None:
+    """The reference's tables (labels with commas and quotes among them) read as the csv module reads them."""
+    from alliancekg.ties import _csv_rows
+
+    for name in TIE_TABLES:
+        text = (built.dist_dir / TIES_DIR / name).read_bytes().decode("utf-8")
+        assert _csv_rows(text)[0] == list(csv.reader(io.StringIO(text, newline=""))), name
+
+
 def test_tie_tables_of_synthetic_data(settings, tmp_path: Path) -> None:
     """Hundreds of ties with every kind of period, role and kind: the same from the tables as
     from the queries on the built store."""
@@ -225,6 +248,9 @@ def test_damaged_tie_tables_are_named(built, tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
     hubs.write_text("hub,label\nurn:x,X,Y\n", encoding="utf-8")
     with pytest.raises(LoadError, match="hubs.csv:2: 3 values where the table has 2 columns"):
+        fetch_ties(settings=_store_settings(dist), tables=dist / TIES_DIR)
+    hubs.write_text('hub,label\r\nurn:x,"X\r\nthe second line"\r\nurn:y\r\n', encoding="utf-8", newline="")
+    with pytest.raises(LoadError, match="hubs.csv:4: 1 values where the table has 2 columns"):
         fetch_ties(settings=_store_settings(dist), tables=dist / TIES_DIR)
     ties = dist / TIES_DIR / "ties.csv"
     kept = ties.read_text(encoding="utf-8")

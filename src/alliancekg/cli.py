@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 the data failed a check, 2 usage or load error.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -390,6 +391,7 @@ def network(out_dir: Path, layers: str, projection: str, weighting: str, at: str
         analyses = snapshots(ties, at=at, per_year=per_year, projection=projection, layers=chosen_layers,
                              weighting=weighting, undated=not dated_only,
                              options=MetricOptions(seed=seed, exact_limit=exact_limit, samples=samples))
+        gc.freeze()  # the ties and graphs last until the command ends: spare them the collector's full passes
         written = []
         for analysis in analyses:
             folder = out_dir / analysis.snapshot if per_year and analysis.snapshot else out_dir

@@ -13,15 +13,14 @@ it as of a date or for every year; :func:`write_analysis` writes every export of
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Hashable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from alliancekg.collector import collector_paused
 from alliancekg.errors import UsageError
 from alliancekg.metrics import DEFAULT_OPTIONS, MetricOptions, metrics_and_summary, start_metrics_and_summary
 from alliancekg.projection import Projection, Weighting, one_mode_ties, project
@@ -62,21 +61,8 @@ def analyse(ties: TieSet, *, projection: Projection | str = Projection.INSTITUTI
     weighting = Weighting(weighting)
     if at is not None:
         check_date(at)
-    with _collector_paused():
+    with collector_paused():
         return _analyse(ties, projection, layers, weighting, at, undated, options)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while millions of lasting objects are made: its full
-    passes over them cost seconds and free nothing (none of them forms a cycle)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _analyse(ties: TieSet, projection: Projection, layers: Iterable[Layer] | None, weighting: Weighting,
@@ -131,7 +117,7 @@ def write_analysis(analysis: Analysis, out_dir: Path, *, picture: bool = True, h
     :mod:`alliancekg.network_exports`. Returns the paths written."""
     from alliancekg import network_exports
 
-    with _collector_paused():
+    with collector_paused():
         return network_exports.write_all(analysis, out_dir, picture=picture, html=html)
 
 
