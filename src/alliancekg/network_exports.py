@@ -344,7 +344,8 @@ def edges_csv(analysis: Analysis) -> bytes:
 
 def metrics_csv(analysis: Analysis) -> bytes:
     """``id, label`` and the metrics, one row per node."""
-    from alliancekg.network_formats import _csv_text, csv_lines
+    from alliancekg.network_formats import csv_lines
+    from alliancekg.network_texts import csv_text
 
     nodes: list[Any] = sorted(analysis.metrics)  # type: ignore[type-var]
     rows = Rows(nodes, (np.arange(len(nodes)),), [dict(analysis.metrics[node]) for node in nodes])
@@ -352,7 +353,7 @@ def metrics_csv(analysis: Analysis) -> bytes:
         raise KeyError(f"a metric row lacks one of {', '.join(METRICS)}")
     graph = analysis.graph
     return csv_table(["id", "label", *METRICS], []) + b"".join(csv_lines(
-        rows, list(METRICS), lambda node: _csv_text(graph.nodes[node].get("label", node))))
+        rows, list(METRICS), lambda node: csv_text(graph.nodes[node].get("label", node))))
 
 
 def dictionary_rows(analysis: Analysis) -> list[list[str]]:
