@@ -64,7 +64,7 @@ STEPS: tuple[tuple[str, str, str, str, str], ...] = (
     ("write", "summary.json", "alliancekg.network_exports", "summary_json", ""),
     ("write", "edges.csv + network.graphml + network.gexf", "alliancekg.network_formats", "write_graphml_and_gexf", ""),
     ("write", "network.json", "alliancekg.network_formats", "write_node_link", ""),
-    ("write", "metrics.ttl", "alliancekg.network_formats", "metrics_turtle", ""),
+    ("write", "metrics.ttl", "alliancekg.network_rdf", "metrics_turtle", ""),
     ("write", "layout", "alliancekg.pictures", "layout", ""),
     ("write", "network.png", "alliancekg.pictures", "write_png", ""),
     ("write", "network.html", "alliancekg.pictures", "write_html", ""),

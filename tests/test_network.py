@@ -325,8 +325,8 @@ def test_streamed_exports_are_the_bytes_networkx_writes(ties: TieSet) -> None:
         node_link,
         write_graphml,
     )
-    from alliancekg.network_formats import metrics_turtle, write_graphml_and_gexf, write_node_link
-    from alliancekg.network_rdf import turtle
+    from alliancekg.network_formats import write_graphml_and_gexf, write_node_link
+    from alliancekg.network_rdf import metrics_turtle, turtle
 
     for analysis in _projections(ties):
         flat = flat_graph(analysis)

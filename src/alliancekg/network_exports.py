@@ -482,7 +482,8 @@ def _write_all(analysis: Analysis, out_dir: Path, *, picture: bool, html: bool) 
         write_atomic(out_dir / "dictionary.csv", csv_table(["file", "column", "type", "description"],
                                                            dictionary_rows(analysis)))
         write_atomic(out_dir / "summary.json", summary_json(analysis))
-        from alliancekg.network_formats import metrics_turtle, write_node_link
+        from alliancekg.network_formats import write_node_link
+        from alliancekg.network_rdf import metrics_turtle
 
         with atomic_file(out_dir / "network.json") as file:
             write_node_link(analysis, file)

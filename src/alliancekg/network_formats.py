@@ -1,32 +1,27 @@
-"""GraphML, GEXF, node-link JSON, the CSV tables and the metrics' Turtle of an analysis, streamed.
+"""GraphML, GEXF, node-link JSON and the CSV tables of an analysis, streamed.
 
 networkx builds each of these documents whole in memory before writing it, which at hundreds of
 thousands of ties takes minutes and gigabytes. The writers here stream them a run of nodes or ties
 at a time and give the same bytes as networkx's writers (``write_graphml`` with lxml,
 pretty-printed, named key ids; ``write_gexf`` 1.2 without its date stamp; ``json.dumps`` of
-``node_link_data`` with sorted keys and a one-space indent), ``csv.writer`` and rdflib: the tests
-compare them on every projection and on odd values.
+``node_link_data`` with sorted keys and a one-space indent) and ``csv.writer``: the tests compare
+them on every projection and on odd values.
 
 Each file is a :class:`~alliancekg.network_texts.RowFormat` here: per signature of a run of rows,
 the template of a tie's or a node's lines, filled with the texts of its columns, which
 :mod:`alliancekg.network_texts` makes once for the files written in the same pass. GraphML and
 GEXF are written side by side in one pass, with ``edges.csv`` if asked
 (:func:`write_graphml_and_gexf`); a float value that is not finite, which GraphML and GEXF leave
-out, has its tie written on its own, or the nodes written node by node. The metrics' Turtle fills
-templates with the names and literals of rdflib's own serializer (:func:`metrics_turtle`).
+out, has its tie written on its own, or the nodes written node by node.
 """
 
 from __future__ import annotations
 
-import io
 import math
-from collections.abc import Callable, Hashable, Iterator, Sequence
-from dataclasses import replace
-from itertools import repeat
+from collections.abc import Callable, Hashable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import networkx as nx
-import numpy as np
 
 from alliancekg.network_exports import (
     Part,
@@ -68,7 +63,7 @@ from alliancekg.network_texts import (
 if TYPE_CHECKING:
     from alliancekg.network import Analysis
 
-__all__ = ["edge_lines", "metrics_turtle", "write_graphml_and_gexf", "write_node_link"]
+__all__ = ["edge_lines", "write_graphml_and_gexf", "write_node_link"]
 
 # Types as networkx's GraphML and GEXF writers name them.
 _XML_TYPES = {int: "long", str: "string", float: "double", bool: "boolean"}
@@ -538,101 +533,3 @@ def edge_lines(ties: SortedTies, columns: list[str]) -> Iterator[bytes]:
     for parts in ties.chunks:
         yield from in_order(parts, [form.lines(part, shared) for part in parts])
         shared.run.clear()
-
-
-def _turtle_numbers(values: Sequence[Any], kind: type, datatypes: set[Any]) -> list[Any]:
-    """The Turtle texts of a metric's values (``None`` for an undefined value, the literal itself
-    for a float that is not finite), as rdflib writes them, adding the datatypes used."""
-    from rdflib import Literal
-    from rdflib.namespace import XSD
-
-    if kind is NONE:
-        return [None] * len(values)
-    if issubclass(kind, int):
-        datatypes.add(XSD.integer)
-        return list(map(int.__repr__, values)) if kind is int else [str(Literal(v, datatype=XSD.integer)) for v in values]
-    datatypes.add(XSD.double)
-    lexical = list(map("%.12g".__mod__, values)) if kind is float else [format(v, ".12g") for v in values]
-    numbers = list(map(float, lexical))
-    if not numbers:
-        return []
-    # "%e" without the zeros (and point) that end its mantissa, as rdflib writes a double
-    mantissas, _, exponents = zip(*map(str.partition, map("%e".__mod__, numbers), repeat("e")), strict=True)
-    texts: list[Any] = list(map("e".join, zip(map(str.rstrip, map(str.rstrip, mantissas, repeat("0")), repeat(".")),
-                                              exponents, strict=True)))
-    if not all(map(math.isfinite, numbers)):
-        texts = [text if math.isfinite(number) else Literal(text_of, datatype=XSD.double)
-                 for text, number, text_of in zip(texts, numbers, lexical, strict=True)]
-    return texts
-
-
-def metrics_turtle(analysis: Analysis) -> bytes:
-    """:func:`alliancekg.network_rdf.turtle`'s bytes (rdflib's Turtle of the analysis graph) without
-    building the graph: the node records, all alike, are written from templates; names, prefixes
-    and literals come from rdflib's own Turtle serializer, and the analysis itself (a handful of
-    triples) from rdflib's graph."""
-    from rdflib import Graph, URIRef
-    from rdflib.namespace import PROV
-    from rdflib.plugins.serializers.turtle import OBJECT, SUBJECT, VERB, TurtleSerializer
-
-    from alliancekg.namespaces import AKG, ID, bind_prefixes
-    from alliancekg.network_rdf import _node_tail, analysis_graph, metric_properties
-    from alliancekg.projection import Projection
-
-    serializer = TurtleSerializer(bind_prefixes(Graph()))
-    serializer.reset()
-    properties = metric_properties()
-    run = ID[f"network-analysis/{analysis.name}"]
-    run_text = serializer.label(run, OBJECT)
-    kind = serializer.label(AKG.NodeMetrics, OBJECT)
-    order = sorted([PROV.wasGeneratedBy, AKG.node, *properties.values()], key=str)
-    metric_of = {prop: metric for metric, prop in properties.items()}
-    # each line of a record: its verb and what fills it (the run, the node, or a metric's name)
-    slots = [(serializer.label(prop, VERB), "run" if prop == PROV.wasGeneratedBy else "node" if prop == AKG.node
-              else metric_of[prop]) for prop in order]
-    datatypes: set[URIRef] = set()
-    nodes: list[Any] = sorted(analysis.metrics)  # type: ignore[type-var]
-    rows = Rows(nodes, (np.arange(len(nodes)),), [dict(analysis.metrics[node]) for node in nodes])
-    metrics = [slot for _, slot in slots if slot not in ("run", "node")]
-    missing = {metric for names, _ in rows.signatures for metric in metrics if metric not in names}
-    if missing:
-        raise KeyError(", ".join(sorted(missing)))
-    found: list[Any] = [None] * len(nodes)  # each node's metric texts, and its place among them
-    for parts in rows.chunks:
-        for part in parts:
-            values = {metric: _turtle_numbers(part.columns[metric], part.kinds[metric], datatypes) for metric in metrics}
-            for place, position in enumerate(part.positions):
-                found[position] = (values, place)
-    records: list[tuple[str, str]] = []
-    country = analysis.projection is Projection.COUNTRY
-    for node, (values, place) in zip(nodes, found, strict=True):  # node by node: rdflib names them in this order
-        record = ID[f"network-analysis/{analysis.name}/{_node_tail(node)}"]
-        target = ID[f"country/{node}"] if country else URIRef(str(node))
-        lines = []
-        for verb, slot in slots:
-            if slot == "run":
-                text = run_text
-            elif slot == "node":
-                text = serializer.label(target, OBJECT)
-            else:
-                text = values[slot][place]
-                if text is None:
-                    continue
-                if type(text) is not str:  # not finite: a literal rdflib writes
-                    text = serializer.label(text, OBJECT)
-            lines.append(f"{verb} {text}")
-        records.append((str(record), f"\n{serializer.label(record, SUBJECT)} a {kind} ;\n    "
-                        + " ;\n    ".join(lines) + " .\n"))
-    for datatype in sorted(datatypes):  # as rdflib's preprocessing names them
-        serializer.get_pname(datatype, False)
-    # the analysis itself (after the records, which all refer to it) by rdflib, without the records
-    alone = TurtleSerializer(analysis_graph(replace(analysis, metrics={})))
-    buffer = io.BytesIO()
-    alone.serialize(buffer, encoding="utf-8")
-    text = buffer.getvalue().decode("utf-8")
-    head = "".join(f"@prefix {prefix}: <{uri}> .\n" for prefix, uri in sorted(alone.namespaces.items()))
-    if not text.startswith(head):
-        raise AssertionError("unexpected Turtle from rdflib")  # pragma: no cover
-    namespaces = {**alone.namespaces, **serializer.namespaces}
-    prefixes = "".join(f"@prefix {prefix}: <{uri}> .\n" for prefix, uri in sorted(namespaces.items()))
-    return (prefixes + "".join(text for _, text in sorted(records)) + text[len(head):]).encode("utf-8")
