@@ -177,6 +177,8 @@ class TieSet:
         1
         """
         wanted = set(layers) if layers is not None else set(Layer)
+        if at is None and undated and (wanted >= set(Layer) or wanted >= set(self.layers())):
+            return self  # every record kept
         kept = tuple(a for a in self.affiliations if a.layer in wanted and (undated or a.dated)
                      and (at is None or a.active_at(at)))
         return TieSet(kept, self.organisations, self.hubs)
