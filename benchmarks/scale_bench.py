@@ -374,6 +374,18 @@ def ratios(row: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+def _earlier_runs(rows: list[dict[str, Any]], about: dict[str, Any]) -> list[str]:
+    """A paragraph naming the sizes kept from earlier runs (``--append``), with their date, commit and load."""
+    earlier = [(row["institutions"], row["machine"]) for row in rows
+               if (row.get("machine") or about).get("commit") != about["commit"]
+               or (row.get("machine") or about).get("date") != about["date"]]
+    if not earlier:
+        return []
+    runs = "; ".join(f"{size:,} institutions on {m['date']}, commit {m['commit']}, load average at start "
+                     f"{', '.join(map(str, m['load_average_at_start']))}" for size, m in earlier)
+    return [f"Kept from earlier runs, with the code of their commit: {runs}.", ""]
+
+
 def markdown(rows: list[dict[str, Any]], about: dict[str, Any], args: argparse.Namespace) -> str:
     lines = ["# The pipeline at scale", "",
              (f"{about['date']}, commit {about['commit']}: {about['cpu']}, {about['usable_cores']} cores, "
@@ -382,6 +394,7 @@ def markdown(rows: list[dict[str, Any]], about: dict[str, Any], args: argparse.N
               f"{','.join(str(r['institutions']) for r in rows)} --naive-factor {args.naive_factor:g}`: seed "
               f"{args.seed}, each stage in its own process, the naive pipeline on the same files in the same run. "
               f"Query times are the median (p50) and 95th percentile of {args.repeats} runs after a warm-up."), "",
+             *_earlier_runs(rows, about),
              "## Whole build: ours beside the naive pipeline", "",
              ("The naive pipeline is rdflib parse, pySHACL validate, rdflib Turtle. Figures after `>` or `≥` are "
              f"lower bounds: it was stopped after {args.naive_factor:g} times our build's time (at most "

@@ -61,6 +61,12 @@ def test_a_naive_run_out_of_budget_gives_lower_bounds(bench: ModuleType) -> None
     assert "≥ 2,500 MiB" in line and "> 18.0 ×" in line and "≥ 2.5 ×" in line
     assert not bench.ratios({"institutions": 1, "stages": {"naive": {"status": "over the 9 s budget", "wall": 9}}}).get(
         "time")
+    assert "earlier runs" not in text
+    kept = {**row, "institutions": 100_000, "machine": {**about, "date": "yesterday", "commit": "def",
+                                                        "load_average_at_start": [3.0, 2.5]}}
+    text = bench.markdown([{**row, "machine": about}, kept], about, args)
+    assert "Kept from earlier runs, with the code of their commit: 100,000 institutions on yesterday, commit def, " \
+           "load average at start 3.0, 2.5." in text
 
 
 @pytest.mark.slow
