@@ -376,9 +376,9 @@ def ratios(row: dict[str, Any]) -> dict[str, Any]:
 
 def _earlier_runs(rows: list[dict[str, Any]], about: dict[str, Any]) -> list[str]:
     """A paragraph naming the sizes kept from earlier runs (``--append``), with their date, commit and load."""
+    run = (about["commit"], about["date"])
     earlier = [(row["institutions"], row["machine"]) for row in rows
-               if (row.get("machine") or about).get("commit") != about["commit"]
-               or (row.get("machine") or about).get("date") != about["date"]]
+               if row.get("machine") and (row["machine"].get("commit"), row["machine"].get("date")) != run]
     if not earlier:
         return []
     runs = "; ".join(f"{size:,} institutions on {m['date']}, commit {m['commit']}, load average at start "
