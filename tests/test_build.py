@@ -57,6 +57,18 @@ def test_void_describes_the_dumps(built) -> None:
     assert [(int(r[0]), int(r[1])) for r in rows] == [(built.counts["triples"], len(DISTRIBUTIONS))]
 
 
+def test_void_describes_the_tie_tables_as_a_derived_dataset(built) -> None:
+    void = Graph().parse(built.dist_dir / "void.ttl")
+    rows = void.query("""PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?url ?size ?type WHERE {
+          ?tables prov:wasDerivedFrom <https://w3id.org/alliancekg/id/dataset/alliancekg> ;
+                  dcat:distribution [ dcat:downloadURL ?url ; dcat:byteSize ?size ; dcat:mediaType ?type ] }""")
+    found = {str(url).removeprefix("https://w3id.org/alliancekg/dist/"): (int(size), str(kind)) for url, size, kind in rows}
+    csv = "https://www.iana.org/assignments/media-types/text/csv"
+    assert found == {f"ties/{name}": ((built.dist_dir / "ties" / name).stat().st_size, csv)
+                     for name in ("ties.csv", "organisations.csv", "hubs.csv")}
+
+
 def test_jsonld_context_is_the_prefix_table(built) -> None:
     context = json.loads((built.dist_dir / "context.jsonld").read_text())["@context"]
     assert context["org"] == "http://www.w3.org/ns/org#"

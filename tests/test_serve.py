@@ -121,12 +121,24 @@ def test_every_dump_listed_in_void_downloads(client: httpx.Client, built) -> Non
         path = str(url).removeprefix("https://w3id.org/alliancekg")
         response = client.get(path)
         assert response.status_code == 200, path
-        assert response.content == (built.dist_dir / path.rsplit("/", 1)[1]).read_bytes()
+        assert response.content == (built.dist_dir / path.removeprefix("/dist/")).read_bytes()
+    published = {str(url).removeprefix("https://w3id.org/alliancekg/dist/") for url in downloads}
+    assert published >= {"alliancekg.nt", "ties/ties.csv", "ties/organisations.csv", "ties/hubs.csv"}
+
+
+def test_the_tie_tables_download_as_csv(client: httpx.Client, built) -> None:
+    response = client.get("/dist/ties/ties.csv")
+    assert response.status_code == 200 and response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.text.splitlines()[0] == "layer,organisation,hub,role,start,end,source"
+    assert response.content == (built.dist_dir / "ties" / "ties.csv").read_bytes()
 
 
 def test_only_published_files_download(client: httpx.Client) -> None:
     assert client.get("/dist/store").status_code == 404
     assert client.get("/dist/..%2Fpyproject.toml").status_code == 404
+    assert client.get("/dist/ties").status_code == 404
+    assert client.get("/dist/ties/..%2F..%2Fpyproject.toml").status_code == 404
+    assert client.get("/dist/store/CURRENT").status_code == 404
 
 
 def test_conneg_prefers_the_most_specific_range() -> None:

@@ -156,9 +156,10 @@ def test_a_bound_example_runs_on_the_endpoint_and_gives_its_tested_answer(client
 def test_the_page_links_the_description_ontology_dumps_and_catalogue(reference_server, client: httpx.Client,
                                                                       page: httpx.Response) -> None:
     links = Page(page.text).links
-    for link in (".well-known/void", "ontology", "queries.json", "dist/alliancekg.ttl", "dist/alliancekg.nt"):
+    for link in (".well-known/void", "ontology", "queries.json", "dist/alliancekg.ttl", "dist/alliancekg.nt",
+                 "dist/ties/ties.csv"):
         assert link in links
-    for link in (".well-known/void", "queries.json", "dist/alliancekg.ttl"):
+    for link in (".well-known/void", "queries.json", "dist/alliancekg.ttl", "dist/ties/hubs.csv"):
         assert client.get("/" + link).status_code == 200, link
     assert f"SPARQL endpoint: <code>{reference_server.sparql_url}</code>" in page.text
 

@@ -46,7 +46,7 @@ from alliancekg.quality import run_checks, violation_queries
 from alliancekg.queryfile import QueryFile, catalogue
 from alliancekg.settings import Settings
 from alliancekg.sparql import construct_triples, select_rows
-from alliancekg.ties import TIES_DIR, write_tie_tables
+from alliancekg.ties import TIE_TABLES, TIES_DIR, write_tie_tables
 from alliancekg.validation import ValidationReport, validate, validate_store
 
 __all__ = ["STAGES", "BuildResult", "Validator", "build", "input_paths", "load_store"]
@@ -230,7 +230,8 @@ def build(settings: Settings, *, progress: Progress | None = None, check_sources
             (staging / "context.jsonld").write_text(json.dumps(jsonld_context(), indent=1) + "\n", encoding="utf-8")
             (staging / "validation-report.txt").write_text(report.text(), encoding="utf-8")
             write_turtle(report.graph, staging / "validation-report.ttl")
-            write_turtle(dataset_description(static_description, statistics, staging), staging / "void.ttl")
+            tables = {f"{TIES_DIR}/{name}": columns for name, columns in TIE_TABLES.items()}
+            write_turtle(dataset_description(static_description, statistics, staging, tables), staging / "void.ttl")
 
         with stage("store"):
             say("loading the embedded store")

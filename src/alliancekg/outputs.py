@@ -15,7 +15,7 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from itertools import groupby
 from pathlib import Path
@@ -23,14 +23,14 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
 
 from alliancekg.loading import rdflib_lexical, rdflib_triples, to_rdflib
 from alliancekg.namespaces import ID, PREFIXES, bind_prefixes
 
-__all__ = ["DISTRIBUTIONS", "atomic_file", "dataset_description", "jsonld_context", "load_ntriples", "write_atomic",
-           "write_dumps",
-           "write_jsonld", "write_jsonld_dump", "write_ntriples", "write_rdfxml", "write_turtle", "write_turtle_dump"]
+__all__ = ["DISTRIBUTIONS", "TABLES_DATASET", "atomic_file", "dataset_description", "jsonld_context", "load_ntriples",
+           "write_atomic", "write_dumps", "write_jsonld", "write_jsonld_dump", "write_ntriples", "write_rdfxml",
+           "write_turtle", "write_turtle_dump"]
 
 #: file name, media type, label of each dump.
 DISTRIBUTIONS = (
@@ -40,6 +40,8 @@ DISTRIBUTIONS = (
     ("alliancekg.rdf", "application/rdf+xml", "RDF/XML"),
 )
 DATASET = ID["dataset/alliancekg"]
+#: The dataset of the tie tables, derived from :data:`DATASET` (described in ``metadata/``).
+TABLES_DATASET = ID["dataset/alliancekg/ties"]
 
 
 def store_to_graph(store: ox.Store) -> Graph:
@@ -322,24 +324,38 @@ def _stream_jsonld(ntriples: Path, path: Path) -> None:
             out.write(b"]\n}\n")
 
 
-def dataset_description(static: Graph, statistics: Iterable[ox.Triple], dist_dir: Path) -> Graph:
-    """VoID and DCAT: the static description, the statistics and one distribution per dump."""
+def dataset_description(static: Graph, statistics: Iterable[ox.Triple], dist_dir: Path,
+                        tables: Mapping[str, Sequence[str]] | None = None) -> Graph:
+    """VoID and DCAT: the static description, the statistics and one distribution per dump; and
+    one CSV distribution of the tie tables' dataset (:data:`TABLES_DATASET`) per file of
+    ``tables`` (its path under ``dist_dir``, then its columns)."""
     graph = bind_prefixes(Graph())
     graph += static
     graph.addN((s, p, o, graph) for s, p, o in rdflib_triples(statistics))
     void_dump = URIRef("http://rdfs.org/ns/void#dataDump")
     for name, media_type, label in DISTRIBUTIONS:
-        distribution = ID[f"dataset/alliancekg/distribution/{name.rsplit('.', 1)[-1]}"]
-        download = URIRef(f"https://w3id.org/alliancekg/dist/{name}")
-        graph.add((DATASET, DCAT.distribution, distribution))
+        download = _add_distribution(graph, DATASET, name.rsplit(".", 1)[-1], name, media_type, f"alliancekg as {label}",
+                                     dist_dir)
         graph.add((DATASET, void_dump, download))
-        graph.add((distribution, RDF.type, DCAT.Distribution))
-        graph.add((distribution, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal(f"alliancekg as {label}", lang="en")))
-        graph.add((distribution, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media_type}")))
-        graph.add((distribution, DCAT.downloadURL, download))
-        graph.add((distribution, DCAT.byteSize, Literal((dist_dir / name).stat().st_size, datatype=XSD.nonNegativeInteger)))
-        graph.add((distribution, DCTERMS.format, Literal(media_type)))
+    for name, columns in (tables or {}).items():
+        _add_distribution(graph, TABLES_DATASET, Path(name).stem, name, "text/csv",
+                          f"alliancekg tie table {Path(name).name} ({', '.join(columns)})", dist_dir)
     return graph
+
+
+def _add_distribution(graph: Graph, dataset: URIRef, key: str, name: str, media_type: str, label: str,
+                      dist_dir: Path) -> URIRef:
+    """Describe ``dist_dir / name`` as the distribution ``key`` of ``dataset``; return its download IRI."""
+    distribution = URIRef(f"{dataset}/distribution/{key}")
+    download = URIRef(f"https://w3id.org/alliancekg/dist/{name}")
+    graph.add((dataset, DCAT.distribution, distribution))
+    graph.add((distribution, RDF.type, DCAT.Distribution))
+    graph.add((distribution, RDFS.label, Literal(label, lang="en")))
+    graph.add((distribution, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media_type}")))
+    graph.add((distribution, DCAT.downloadURL, download))
+    graph.add((distribution, DCAT.byteSize, Literal((dist_dir / name).stat().st_size, datatype=XSD.nonNegativeInteger)))
+    graph.add((distribution, DCTERMS.format, Literal(media_type)))
+    return download
 
 
 @contextmanager

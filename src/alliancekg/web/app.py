@@ -3,7 +3,7 @@
 Routes mirror the dataset's IRIs, so that ``https://w3id.org/alliancekg/X`` redirected to a
 deployment serves ``/X``: ``/sparql`` (the endpoint), ``/`` (the query UI), ``/id/...`` and
 ``/ontology`` (dereferenceable resources and the ontology's documentation),
-``/.well-known/void`` (VoID and DCAT) and ``/dist/...`` (the dumps).
+``/.well-known/void`` (VoID and DCAT) and ``/dist/...`` (the dumps and the tie tables).
 
 >>> sorted(route.path for route in routes())[:4]
 ['/', '/.well-known/void', '/assets/ui.css', '/assets/ui.js']
@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from alliancekg.outputs import DISTRIBUTIONS
 from alliancekg.settings import Settings
+from alliancekg.ties import TIE_TABLES, TIES_DIR
 from alliancekg.web import resources, ui
 from alliancekg.web.conneg import negotiate
 from alliancekg.web.formats import RDF_TYPES, rdf_bytes
@@ -33,11 +34,12 @@ from alliancekg.web.sparql_endpoint import sparql_endpoint
 
 __all__ = ["DOWNLOADS", "create_app"]
 
-#: Files of the built folder offered under ``/dist/``: the dumps and the descriptions.
+#: Files of the built folder offered under ``/dist/``: the dumps, the descriptions and the tie tables.
 DOWNLOADS = tuple(name for name, _, _ in DISTRIBUTIONS) + (
-    "context.jsonld", "void.ttl", "validation-report.ttl", "validation-report.txt")
+    "context.jsonld", "void.ttl", "validation-report.ttl", "validation-report.txt") + tuple(
+    f"{TIES_DIR}/{name}" for name in TIE_TABLES)
 _DOWNLOAD_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
-                   ".rdf": "application/rdf+xml", ".txt": "text/plain"}
+                   ".rdf": "application/rdf+xml", ".txt": "text/plain", ".csv": "text/csv"}
 # Pages load nothing from elsewhere: scripts, styles and requests stay on this origin.
 _CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
         "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; form-action 'self'; "
@@ -85,7 +87,7 @@ async def void_description(request: Request) -> Response:
 
 
 async def download(request: Request) -> Response:
-    """``/dist/NAME``: one of the published files, nothing else of the folder."""
+    """``/dist/NAME``: one of the published files (:data:`DOWNLOADS`), nothing else of the folder."""
     service: Service = request.app.state.service
     name = request.path_params["name"]
     path = service.dist_dir / name
@@ -113,7 +115,7 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/sparql", sparql_endpoint, methods=["GET", "POST"], name="sparql"),
         Route("/.well-known/void", void_description, methods=["GET"], name="void"),
-        Route("/dist/{name}", download, methods=["GET"], name="download"),
+        Route("/dist/{name:path}", download, methods=["GET"], name="download"),
         *ui.routes(),
         *resources.routes(),
     ]

@@ -28,6 +28,7 @@ from alliancekg.outputs import DISTRIBUTIONS
 from alliancekg.params import bind_params, term_to_sparql, where_group_start
 from alliancekg.queryfile import QueryFile, catalogue
 from alliancekg.settings import Settings
+from alliancekg.ties import TIE_TABLES, TIES_DIR
 from alliancekg.web.responses import problem
 from alliancekg.web.service import Service
 
@@ -120,6 +121,7 @@ def _page_context(service: Service) -> dict[str, Any]:
                    if installed or name in _OWN_FILES},
         "groups": [(folder, _FOLDERS.get(folder, folder), items) for folder, items in groups.items()],
         "downloads": [(name, label) for name, _, label in DISTRIBUTIONS if (service.dist_dir / name).is_file()],
+        "tables": [f"{TIES_DIR}/{name}" for name in TIE_TABLES if (service.dist_dir / TIES_DIR / name).is_file()],
         "options": options,
         "data": {"start": start, "queries": [{k: e[k] for k in ("name", "example_query")} for e in entries]},
     }
