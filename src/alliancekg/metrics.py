@@ -152,8 +152,13 @@ def metrics_and_summary(graph: nx.Graph, *, options: MetricOptions = DEFAULT_OPT
     (2, 2)
     """
     nodes = _index(graph)
-    edges = _edge_ends(graph, nodes)
-    rows = _node_metrics(graph, nodes, edges, options, None, notes if notes is not None else []) if nodes else {}
+    return _rows_and_summary(graph, nodes, _edge_ends(graph, nodes), options, notes if notes is not None else [])
+
+
+def _rows_and_summary(graph: nx.Graph, nodes: list[Hashable], edges: _Edges, options: MetricOptions, notes: list[str],
+                      started: _Started | None = None) -> tuple[dict[Hashable, dict[str, Any]], dict[str, Any]]:
+    """The node metrics (those ``started`` already, if given) and the summary of their communities."""
+    rows = _node_metrics(graph, nodes, edges, options, None, notes, started) if nodes else {}
     partition = {node: row["community"] for node, row in rows.items()}
     return rows, _summary(graph, nodes, edges, options, partition, rows)
 
@@ -172,10 +177,7 @@ class StartedMetrics:
         if len(graph) != len(self.nodes) or sum(map(len, graph._adj.values())) != len(self.edges.start):
             self.cancel()
             raise ValueError("the graph does not hold the ties its metrics were started on")
-        rows = (_node_metrics(graph, self.nodes, self.edges, self.options, None, self.notes, self.started)
-                if self.nodes else {})
-        partition = {node: row["community"] for node, row in rows.items()}
-        return rows, _summary(graph, self.nodes, self.edges, self.options, partition, rows)
+        return _rows_and_summary(graph, self.nodes, self.edges, self.options, self.notes, self.started)
 
     def cancel(self) -> None:
         """Stop the computations started (when the graph is not coming)."""
