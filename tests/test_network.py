@@ -170,6 +170,13 @@ def test_network_command(built, tmp_path: Path) -> None:
     result = runner.invoke(main, ["network", "-o", str(tmp_path / "bad"), "--layers", "friends"], env=env)
     assert result.exit_code == 2 and "unknown layer 'friends'" in result.output
     assert not (tmp_path / "bad").exists()
+    result = runner.invoke(main, ["network", "-o", str(tmp_path / "csv"), "--formats", "csv", "--no-html"], env=env)
+    assert result.exit_code == 0 and "Wrote 6 files" in result.output, result.output
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == [
+        "dictionary.csv", "edges.csv", "metrics.csv", "network.png", "nodes.csv", "summary.json"]
+    result = runner.invoke(main, ["network", "-o", str(tmp_path / "bad"), "--formats", "csv,xlsx"], env=env)
+    assert result.exit_code == 2 and "unknown export format 'xlsx'" in result.output
+    assert not (tmp_path / "bad").exists()
 
 
 def _store_settings(dist: Path) -> Settings:
@@ -365,6 +372,25 @@ def test_parallel_writing_gives_the_same_files(ties: TieSet, tmp_path: Path, mon
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(network_exports, "_write_largest", broken)
-    with pytest.raises(OSError, match="network.graphml, network.gexf and edges.csv"):
+    with pytest.raises(OSError, match="edges.csv, network.graphml, network.gexf into"):
         write_analysis(analysis, tmp_path / "three", picture=False, html=False)
     assert (tmp_path / "three" / "metrics.ttl").is_file() and not (tmp_path / "three" / "edges.csv").exists()
+
+
+@pytest.mark.parametrize("forked", [False, True])
+def test_chosen_formats_are_written_alone_with_the_same_bytes(ties: TieSet, tmp_path: Path, forked: bool,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from alliancekg import network_exports
+
+    analysis = analyse(ties)
+    every = {p.name: p.read_bytes() for p in write_analysis(analysis, tmp_path / "all", picture=False, html=False)}
+    if forked:
+        monkeypatch.setattr(network_exports, "PARALLEL_EDGES", 1)
+    for formats, names in ((["csv"], {"nodes.csv", "edges.csv", "metrics.csv", "dictionary.csv"}),
+                           (["graphml"], {"network.graphml"}), (["gexf", "rdf"], {"network.gexf", "metrics.ttl"}),
+                           (["json"], {"network.json"})):
+        folder = tmp_path / "-".join(formats)
+        written = write_analysis(analysis, folder, picture=False, html=False, formats=formats)
+        assert {p.name for p in written} == {p.name for p in folder.iterdir()} == names | {"summary.json"}
+        for path in written:
+            assert path.read_bytes() == every[path.name], path.name

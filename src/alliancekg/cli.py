@@ -364,13 +364,16 @@ def serve(host: str, port: int, store: Path | None, timeout: float, max_rows: in
               help="Above this many nodes, betweenness and closeness are sampled and diameters estimated.")
 @click.option("--samples", type=click.IntRange(min=1), default=100, show_default=True,
               help="Sources (betweenness) and pivots (closeness) sampled above --exact-limit.")
+@click.option("--formats", default="all", show_default=True, metavar="LIST",
+              help="Comma-separated exports: csv (nodes, edges, metrics, dictionary), graphml, gexf, json "
+                   "(node-link), rdf (metrics.ttl). summary.json is always written.")
 @click.option("--no-picture", is_flag=True, help="Do not draw network.png.")
 @click.option("--no-html", is_flag=True, help="Do not write the interactive network.html.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=600, show_default=True,
               help="Seconds each tie query may run.")
 def network(out_dir: Path, layers: str, projection: str, weighting: str, at: str | None, per_year: bool,
             dated_only: bool, endpoint: str | None, graphs: tuple[str, ...], engine: str, requery: bool, seed: int,
-            exact_limit: int, samples: int, no_picture: bool, no_html: bool, timeout: float) -> None:
+            exact_limit: int, samples: int, formats: str, no_picture: bool, no_html: bool, timeout: float) -> None:
     """Analyse the network of ties between organisations and write Gephi, pandas and RDF exports.
 
     On the built store the ties are read from the tie tables the build wrote beside it (``ties/``
@@ -378,11 +381,13 @@ def network(out_dir: Path, layers: str, projection: str, weighting: str, at: str
     """
     from alliancekg.metrics import MetricOptions
     from alliancekg.network import snapshots, write_analysis, write_evolution
+    from alliancekg.network_exports import parse_formats
     from alliancekg.ties import TIES_DIR, fetch_ties, parse_layers
 
     settings = Settings.from_env()
     with _errors_to_exit_codes():
         chosen_layers = None if layers == "all" else parse_layers(layers)
+        chosen_formats = parse_formats(formats)
         tables = settings.dist_dir / TIES_DIR
         if endpoint or engine != "store" or requery or not tables.is_dir():
             tables = None
@@ -395,7 +400,8 @@ def network(out_dir: Path, layers: str, projection: str, weighting: str, at: str
         written = []
         for analysis in analyses:
             folder = out_dir / analysis.snapshot if per_year and analysis.snapshot else out_dir
-            written += write_analysis(analysis, folder, picture=not no_picture, html=not no_html)
+            written += write_analysis(analysis, folder, picture=not no_picture, html=not no_html,
+                                      formats=chosen_formats)
         if per_year:
             written.append(write_evolution(analyses, out_dir))
     print_network_summary(analyses, out_dir, written)

@@ -112,13 +112,14 @@ def snapshots(ties: TieSet, *, at: str | None = None, per_year: bool = False,
     return [analyse(ties, at=str(year), **options) for year in years]
 
 
-def write_analysis(analysis: Analysis, out_dir: Path, *, picture: bool = True, html: bool = True) -> list[Path]:
-    """Write every export of ``analysis`` into ``out_dir`` (created if needed); see
-    :mod:`alliancekg.network_exports`. Returns the paths written."""
+def write_analysis(analysis: Analysis, out_dir: Path, *, picture: bool = True, html: bool = True,
+                   formats: Iterable[str] | None = None) -> list[Path]:
+    """Write the exports of ``analysis`` in ``formats`` (every one by default) into ``out_dir``
+    (created if needed); see :func:`alliancekg.network_exports.write_all`. Returns the paths written."""
     from alliancekg import network_exports
 
     with collector_paused():
-        return network_exports.write_all(analysis, out_dir, picture=picture, html=html)
+        return network_exports.write_all(analysis, out_dir, picture=picture, html=html, formats=formats)
 
 
 #: The graph figures compared across snapshots in ``evolution.csv``.

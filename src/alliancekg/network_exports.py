@@ -31,6 +31,7 @@ import re
 import sys
 import traceback
 from collections.abc import Hashable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from itertools import chain, repeat
 from operator import itemgetter
 from pathlib import Path
@@ -39,6 +40,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import networkx as nx
 import numpy as np
 
+from alliancekg.errors import UsageError
 from alliancekg.metrics import METRICS
 from alliancekg.outputs import atomic_file, write_atomic
 from alliancekg.ties import Layer
@@ -46,7 +48,7 @@ from alliancekg.ties import Layer
 if TYPE_CHECKING:
     from alliancekg.network import Analysis
 
-__all__ = ["clean_text", "csv_cell", "csv_table", "dictionary_rows", "write_all"]
+__all__ = ["EXPORT_FORMATS", "clean_text", "csv_cell", "csv_table", "dictionary_rows", "parse_formats", "write_all"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # characters XML 1.0 cannot carry, even escaped
@@ -437,77 +439,119 @@ def node_link(analysis: Analysis) -> bytes:
 
 #: From this many ties, GraphML, GEXF and edges.csv are written by a forked process beside the rest.
 PARALLEL_EDGES = 100_000
+#: The export formats :func:`write_all` can write, and their files; ``summary.json`` is always
+#: written, and the pictures have switches of their own.
+EXPORT_FORMATS = {
+    "csv": ("nodes.csv", "edges.csv", "metrics.csv", "dictionary.csv"),
+    "graphml": ("network.graphml",),
+    "gexf": ("network.gexf",),
+    "json": ("network.json",),
+    "rdf": ("metrics.ttl",),
+}
+#: The files :func:`write_all` writes before the pictures, in writing order.
+_FILES = ("nodes.csv", "edges.csv", "metrics.csv", "dictionary.csv", "summary.json", "network.graphml",
+          "network.gexf", "network.json", "metrics.ttl")
+#: The largest files, written together in one pass over the ties.
+_LARGEST = ("edges.csv", "network.graphml", "network.gexf")
 
 
-def write_all(analysis: Analysis, out_dir: Path, *, picture: bool = True, html: bool = True) -> list[Path]:
-    """Write every export of ``analysis`` into ``out_dir``; returns the paths, in writing order.
+def parse_formats(text: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Export formats from a comma-separated list or names (``all`` or nothing: every format), in
+    the order of :data:`EXPORT_FORMATS`.
+
+    >>> parse_formats("graphml, csv")
+    ('csv', 'graphml')
+    >>> parse_formats("xlsx")
+    Traceback (most recent call last):
+    ...
+    alliancekg.errors.UsageError: unknown export format 'xlsx'; formats are csv, graphml, gexf, json, rdf (or all)
+    """
+    names = [n.strip() for n in (text.split(",") if isinstance(text, str) else text or ()) if n.strip()]
+    if not names or names == ["all"]:
+        return tuple(EXPORT_FORMATS)
+    for name in names:
+        if name not in EXPORT_FORMATS:
+            raise UsageError(f"unknown export format {name!r}; formats are {', '.join(EXPORT_FORMATS)} (or all)")
+    return tuple(name for name in EXPORT_FORMATS if name in names)
+
+
+def write_all(analysis: Analysis, out_dir: Path, *, picture: bool = True, html: bool = True,
+              formats: Iterable[str] | None = None) -> list[Path]:
+    """Write the exports of ``analysis`` in ``formats`` (:data:`EXPORT_FORMATS`, every one by
+    default) and ``summary.json`` into ``out_dir``; returns the paths, in writing order. Files of
+    formats not asked for are neither written nor removed.
 
     A graph of :data:`PARALLEL_EDGES` ties or more has its GraphML, GEXF and ``edges.csv`` written by
     a forked copy of the process (where the system can fork) while this one writes the rest: the
     same files, in about half the time on two cores. A failure in either is raised here."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    chosen = {"summary.json", *(name for fmt in parse_formats(formats) for name in EXPORT_FORMATS[fmt])}
     graph = analysis.graph
     _SORTED[id(graph), "ties"] = (graph, SortedTies.of(graph))  # sorted once for every file
     _SORTED[id(graph), "nodes"] = (graph, node_rows(graph))
     try:
-        return _write_all(analysis, out_dir, picture=picture, html=html)
+        return _write_all(analysis, out_dir, chosen, picture=picture, html=html)
     finally:
         _SORTED.pop((id(graph), "ties"), None)
         _SORTED.pop((id(graph), "nodes"), None)
 
 
-def _write_all(analysis: Analysis, out_dir: Path, *, picture: bool, html: bool) -> list[Path]:
-    names = ["nodes.csv", "edges.csv", "metrics.csv", "dictionary.csv", "summary.json", "network.graphml",
-             "network.gexf", "network.json", "metrics.ttl"]
+def _write_all(analysis: Analysis, out_dir: Path, chosen: set[str], *, picture: bool, html: bool) -> list[Path]:
+    largest = [name for name in _LARGEST if name in chosen]
     helper = None
-    if analysis.graph.number_of_edges() >= PARALLEL_EDGES and hasattr(os, "fork"):
+    if largest and analysis.graph.number_of_edges() >= PARALLEL_EDGES and hasattr(os, "fork"):
         sys.stdout.flush()
         sys.stderr.flush()
         helper = os.fork()
         if helper == 0:  # the forked copy: the largest files, then leave at once
             status = 1
             try:
-                _write_largest(analysis, out_dir)
+                _write_largest(analysis, out_dir, largest)
                 status = 0
             except BaseException:  # noqa: BLE001 - reported through the exit status
                 traceback.print_exc()
             finally:
                 os._exit(status)
     try:
-        write_atomic(out_dir / "nodes.csv", nodes_csv(analysis))
-        if helper is None:
-            _write_largest(analysis, out_dir)
-        write_atomic(out_dir / "metrics.csv", metrics_csv(analysis))
-        write_atomic(out_dir / "dictionary.csv", csv_table(["file", "column", "type", "description"],
-                                                           dictionary_rows(analysis)))
+        if "nodes.csv" in chosen:
+            write_atomic(out_dir / "nodes.csv", nodes_csv(analysis))
+        if helper is None and largest:
+            _write_largest(analysis, out_dir, largest)
+        if "metrics.csv" in chosen:
+            write_atomic(out_dir / "metrics.csv", metrics_csv(analysis))
+        if "dictionary.csv" in chosen:
+            write_atomic(out_dir / "dictionary.csv", csv_table(["file", "column", "type", "description"],
+                                                               dictionary_rows(analysis)))
         write_atomic(out_dir / "summary.json", summary_json(analysis))
         from alliancekg.network_formats import write_node_link
         from alliancekg.network_rdf import metrics_turtle
 
-        with atomic_file(out_dir / "network.json") as file:
-            write_node_link(analysis, file)
-
-        write_atomic(out_dir / "metrics.ttl", metrics_turtle(analysis))  # network_rdf.turtle's bytes, faster
-        written = [out_dir / name for name in names]
+        if "network.json" in chosen:
+            with atomic_file(out_dir / "network.json") as file:
+                write_node_link(analysis, file)
+        if "metrics.ttl" in chosen:
+            write_atomic(out_dir / "metrics.ttl", metrics_turtle(analysis))  # network_rdf.turtle's bytes, faster
+        written = [out_dir / name for name in _FILES if name in chosen]
         if picture or html:
             written += _write_pictures(analysis, out_dir, picture=picture, html=html)
     finally:
         if helper is not None:
             _, status = os.waitpid(helper, 0)
     if helper is not None and status != 0:
-        raise OSError(f"writing network.graphml, network.gexf and edges.csv into {out_dir} failed "
-                      f"(exit status {status})")
+        raise OSError(f"writing {', '.join(largest)} into {out_dir} failed (exit status {status})")
     return written
 
 
-def _write_largest(analysis: Analysis, out_dir: Path) -> None:
-    """``edges.csv``, ``network.graphml`` and ``network.gexf``: about half the writing time."""
+def _write_largest(analysis: Analysis, out_dir: Path, names: Sequence[str] = _LARGEST) -> None:
+    """Those of ``edges.csv``, ``network.graphml`` and ``network.gexf`` in ``names``, in one pass
+    over the ties: about half the writing time when all three are asked for."""
     from alliancekg.network_formats import write_graphml_and_gexf
 
-    with (atomic_file(out_dir / "edges.csv") as edges, atomic_file(out_dir / "network.graphml") as graphml,
-          atomic_file(out_dir / "network.gexf") as gexf_file):
-        write_graphml_and_gexf(analysis, graphml, gexf_file, edges_csv=edges)
+    with ExitStack() as files:
+        opened = {name: files.enter_context(atomic_file(out_dir / name)) for name in names}
+        write_graphml_and_gexf(analysis, opened.get("network.graphml"), opened.get("network.gexf"),
+                               edges_csv=opened.get("edges.csv"))
 
 
 def _write_pictures(analysis: Analysis, out_dir: Path, *, picture: bool, html: bool) -> list[Path]:

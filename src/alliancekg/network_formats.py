@@ -424,30 +424,38 @@ class _XmlWriters:
         rows = "".join([f'          <attvalue for="{ids[k]}" value="{v}" />\n' for k, v in values])
         return f"      <{scope} {head}>\n        <attvalues>\n{rows}        </attvalues>\n      </{scope}>\n"
 
-    def write(self, graphml: BinaryIO, gexf_file: BinaryIO, csv_file: BinaryIO | None = None) -> None:
-        graphml.write(self.graphml_head().encode("utf-8"))
-        gexf_file.write(self.gexf_head().encode("utf-8"))
-        if self.node_items is None:
-            _write_rows(self.node_rows, [(_GraphmlNodes(self), graphml), (_GexfNodes(self), gexf_file)])
-        for name, items in self.node_items or ():
-            graphml.write(self.graphml_element("node", f'id="{attribute(name)}"',
-                                               [(k, element_text(shown(v))) for k, v in items]).encode("utf-8"))
+    def write(self, graphml: BinaryIO | None, gexf_file: BinaryIO | None, csv_file: BinaryIO | None = None) -> None:
+        """Each of the three documents given (``None``: not written), in one pass over the rows."""
+        graphml_out = graphml if graphml is not None else _NOWHERE
+        gexf_out = gexf_file if gexf_file is not None else _NOWHERE
+        graphml_out.write(self.graphml_head().encode("utf-8"))
+        gexf_out.write(self.gexf_head().encode("utf-8"))
+        node_outputs = [(form, file) for form, file in ((_GraphmlNodes(self), graphml), (_GexfNodes(self), gexf_file))
+                        if file is not None]
+        if self.node_items is None and node_outputs:
+            _write_rows(self.node_rows, node_outputs)
+        for name, items in self.node_items if self.node_items is not None and node_outputs else ():
+            graphml_out.write(self.graphml_element("node", f'id="{attribute(name)}"',
+                                                   [(k, element_text(shown(v))) for k, v in items]).encode("utf-8"))
             label = next(v for k, v in items if k == "label")
             head = f'id="{gexf_attribute(name)}" label="{gexf_attribute(shown(label))}"'
-            gexf_file.write(self.gexf_element("node", head, [
+            gexf_out.write(self.gexf_element("node", head, [
                 (k, gexf_attribute(str(v).lower() if isinstance(v, bool) else shown(v)))
                 for k, v in items if k != "label"]).encode("utf-8"))
         if self.nodes:
-            gexf_file.write(b"    </nodes>\n")
-        gexf_file.write(b"    <edges>\n" if len(self.ties) else b"    <edges />\n")
-        outputs: list[tuple[RowFormat, BinaryIO]] = [(_GraphmlTies(self), graphml), (_GexfTies(self), gexf_file)]
+            gexf_out.write(b"    </nodes>\n")
+        gexf_out.write(b"    <edges>\n" if len(self.ties) else b"    <edges />\n")
+        outputs: list[tuple[RowFormat, BinaryIO]] = [
+            (form, file) for form, file in ((_GraphmlTies(self), graphml), (_GexfTies(self), gexf_file))
+            if file is not None]
         if csv_file is not None and self.csv_columns is not None:
             outputs.append((_CsvTies(self.csv_columns), csv_file))
-        _write_rows(self.ties, outputs)
+        if outputs:
+            _write_rows(self.ties, outputs)
         if len(self.ties):
-            gexf_file.write(b"    </edges>\n")
-        graphml.write(b"</graph></graphml>")
-        gexf_file.write(b"  </graph>\n</gexf>\n")
+            gexf_out.write(b"    </edges>\n")
+        graphml_out.write(b"</graph></graphml>")
+        gexf_out.write(b"  </graph>\n</gexf>\n")
 
     def slow_graphml(self, a: str, b: str, attrs: dict[str, Any]) -> str:
         """A tie with its undefined and not finite values left out."""
@@ -465,18 +473,29 @@ class _XmlWriters:
                                                 for k, v in items if k not in _GEXF_EDGE_OWN])
 
 
+class _Nowhere:
+    """A file that keeps nothing: where a document left out would be written."""
+
+    @staticmethod
+    def write(data: bytes) -> int:
+        return len(data)
+
+
+_NOWHERE: Any = _Nowhere()
+
 #: Attributes networkx's GEXF writer turns into something else than an attribute value.
 _GEXF_SPECIAL = {"node": {"id", "pid", "start", "end", "parents", "slices", "spells", "viz"},
                  "edge": {"id", "label", "type", "key", "slices", "spells", "viz"}}
 
 
-def write_graphml_and_gexf(analysis: Analysis, graphml: BinaryIO, gexf: BinaryIO, *,
+def write_graphml_and_gexf(analysis: Analysis, graphml: BinaryIO | None, gexf: BinaryIO | None, *,
                            edges_csv: BinaryIO | None = None) -> None:
     """``network.graphml`` and ``network.gexf`` in one streamed pass: the bytes networkx's writers
     give for :func:`~alliancekg.network_exports.flat_graph`, without building it or either document;
     with ``edges_csv``, the same pass writes :func:`~alliancekg.network_exports.edges_csv`'s bytes
-    there too. A graph whose nodes or ties carry an attribute GEXF treats specially (``id``,
-    ``spells``...), which no projection makes, is written by networkx's writers instead."""
+    there too. Each of the three given as ``None`` is left out. A graph whose nodes or ties carry an
+    attribute GEXF treats specially (``id``, ``spells``...), which no projection makes, is written by
+    networkx's writers instead."""
     from alliancekg.network_exports import _edge_columns, csv_table
     from alliancekg.network_exports import edges_csv as edges_csv_bytes
 
@@ -488,8 +507,10 @@ def write_graphml_and_gexf(analysis: Analysis, graphml: BinaryIO, gexf: BinaryIO
         from alliancekg.network_exports import gexf as gexf_bytes
 
         flat = flat_graph(analysis)
-        write_graphml(flat, graphml)
-        gexf.write(gexf_bytes(flat))
+        if graphml is not None:
+            write_graphml(flat, graphml)
+        if gexf is not None:
+            gexf.write(gexf_bytes(flat))
         if edges_csv is not None:
             edges_csv.write(edges_csv_bytes(analysis))
         return
