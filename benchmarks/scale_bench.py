@@ -512,6 +512,12 @@ def markdown(rows: list[dict[str, Any]], about: dict[str, Any], args: argparse.N
                      f"| {_cell(network.get('seconds')) if network.get('status') == 'ok' else network.get('status', '–')} "
                      f"| {_cell(network.get('peak_rss_mib'), 'MiB', 0)} "
                      f"| {', '.join(map(str, row.get('machine', about)['load_average_at_start']))} |")
+    later = [(row["institutions"], name, again) for row in rows for name in ("synth", "network")
+             if (again := _stage(row, name).get("machine"))]
+    if later:
+        lines += [""] + [f"At {size:,} institutions `{name}` was timed in a later run, commit {again['commit']}, "
+                         f"{again['date']}, load average at start {', '.join(map(str, again['load_average_at_start']))}."
+                         for size, name, again in later]
     return "\n".join(lines) + "\n"
 
 

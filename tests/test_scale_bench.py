@@ -90,3 +90,10 @@ def test_every_stage_runs_on_a_tiny_dataset(bench: ModuleType, tmp_path: Path) -
     assert len(again) == 1 and again[0]["stages"]["build"] == first["build"]
     assert again[0]["stages"]["queries"]["status"] == "ok" and "machine" in again[0]["stages"]["queries"]
     assert "timed in a later run" in (out / "scale.md").read_text(encoding="utf-8")
+    assert "`network` was timed in a later run" not in (out / "scale.md").read_text(encoding="utf-8")
+
+    # the network command timed again, named as such under its table
+    assert bench.main(["--sizes", "12", "--out", str(out), "--work", str(tmp_path / "work"),
+                       "--stages", "network", "--append"]) == 0
+    report = (out / "scale.md").read_text(encoding="utf-8")
+    assert "At 12 institutions `network` was timed in a later run, commit" in report
