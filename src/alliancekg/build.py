@@ -32,7 +32,6 @@ from alliancekg.errors import CheckFailed, Finding, LoadError
 from alliancekg.inference import infer
 from alliancekg.loading import input_files, load_files, load_graph, rdflib_triples, to_oxigraph
 from alliancekg.namespaces import bind_prefixes
-from alliancekg.network_rdf import METRICS_GRAPH
 from alliancekg.outputs import (
     dataset_description,
     jsonld_context,
@@ -238,6 +237,8 @@ def build(settings: Settings, *, progress: Progress | None = None, check_sources
             disk = ox.Store(str(staging / "store"))
             load_ntriples(disk, nt)
             if with_metrics:
+                from alliancekg.network_rdf import METRICS_GRAPH  # the network stack, only when asked for
+
                 say("computing the network metrics")
                 metrics = _network_metrics(staging / TIES_DIR, settings)
                 (staging / "metrics.ttl").write_bytes(metrics)

@@ -21,13 +21,14 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import networkit
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, eigsh
 
 if TYPE_CHECKING:
+    import networkit
+
     from alliancekg.metrics import MetricOptions
 
 __all__: list[str] = []
@@ -99,6 +100,14 @@ def _tied_sums(adjacency: sp.csr_array, right: sp.csc_array) -> tuple[np.ndarray
     return np.concatenate(found_rows), np.concatenate(found_cols), np.concatenate(found)
 
 
+def networkit_module() -> Any:
+    """NetworKit, imported on first use rather than with this module: its import takes over a
+    second (it loads matplotlib and pandas), which every command would pay at start."""
+    import networkit
+
+    return networkit
+
+
 class _OneThread:
     """NetworKit with one thread and its generator seeded, so its results repeat; the previous
     thread count is restored on exit."""
@@ -108,20 +117,21 @@ class _OneThread:
         self.threads = 1
 
     def __enter__(self) -> None:
+        networkit = networkit_module()
         self.threads = networkit.getMaxNumberOfThreads()
         networkit.setNumberOfThreads(1)
         networkit.setSeed(self.seed, False)
 
     def __exit__(self, *_: object) -> None:
-        networkit.setNumberOfThreads(self.threads)
+        networkit_module().setNumberOfThreads(self.threads)
 
 
 def _networkit(adjacency: sp.csr_array, *, weighted: bool) -> networkit.Graph:
     """The same graph for NetworKit: node ``i`` is row ``i``; self-loops are left out."""
     upper = sp.triu(adjacency, k=1).tocoo()
     weights = upper.data if weighted else np.ones(len(upper.data))
-    return networkit.GraphFromCoo((weights, (upper.row.astype(np.uint64), upper.col.astype(np.uint64))),
-                                  n=adjacency.shape[0], weighted=weighted, directed=False)
+    return networkit_module().GraphFromCoo((weights, (upper.row.astype(np.uint64), upper.col.astype(np.uint64))),
+                                           n=adjacency.shape[0], weighted=weighted, directed=False)
 
 
 def _clustering(adjacency: sp.csr_array) -> np.ndarray:
@@ -129,7 +139,7 @@ def _clustering(adjacency: sp.csr_array) -> np.ndarray:
     on NetworKit's threads (each node's count is its own, so their number changes nothing)."""
     if adjacency.nnz == 0:
         return np.zeros(adjacency.shape[0])
-    local = networkit.centrality.LocalClusteringCoefficient(_networkit(adjacency, weighted=False), turbo=True)
+    local = networkit_module().centrality.LocalClusteringCoefficient(_networkit(adjacency, weighted=False), turbo=True)
     local.run()
     return np.asarray(local.scores(), dtype=float)
 
@@ -139,7 +149,7 @@ def _core_number(adjacency: sp.csr_array) -> np.ndarray:
     if adjacency.nnz == 0:
         return np.zeros(adjacency.shape[0], dtype=np.int64)
     with _OneThread(0):
-        cores = networkit.centrality.CoreDecomposition(_networkit(adjacency, weighted=False))
+        cores = networkit_module().centrality.CoreDecomposition(_networkit(adjacency, weighted=False))
         cores.run()
         return np.asarray(cores.scores()).astype(np.int64)
 

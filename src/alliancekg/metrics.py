@@ -26,7 +26,6 @@ from itertools import chain, compress
 from operator import methodcaller
 from typing import Any, NamedTuple
 
-import networkit
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
@@ -111,8 +110,8 @@ def _communities(graph: nx.Graph, nodes: list[Hashable], adjacency: sp.csr_array
         ordered = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
         return {node: i for i, members in enumerate(ordered) for node in sorted(members)}
     with matrix_metrics._OneThread(options.seed):
-        louvain = networkit.community.PLM(matrix_metrics._networkit(adjacency, weighted=True), refine=False,
-                                          gamma=options.resolution)
+        louvain = matrix_metrics.networkit_module().community.PLM(
+            matrix_metrics._networkit(adjacency, weighted=True), refine=False, gamma=options.resolution)
         louvain.run()
         labels = np.asarray(louvain.getPartition().getVector(), dtype=np.int64)
     if notes is not None:
