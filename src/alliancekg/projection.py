@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from itertools import combinations, islice
+from itertools import combinations
 from operator import attrgetter
 
 import networkx as nx
@@ -211,11 +211,14 @@ def _add_ties(graph: nx.Graph, nodes: list[str], a: np.ndarray, b: np.ndarray, a
     ends, others = np.concatenate([a, b]), np.concatenate([b, a])
     which = np.concatenate([np.arange(len(a)), np.arange(len(a))])
     order = np.lexsort((others, ends))
-    neighbours = zip(map(nodes.__getitem__, others[order].tolist()), map(attributes.__getitem__, which[order].tolist()))
+    names = list(map(nodes.__getitem__, others[order].tolist()))  # every node's neighbours, node after node
+    attrs = list(map(attributes.__getitem__, which[order].tolist()))
     adjacency = graph._adj
+    stop = 0
     for node, degree in zip(nodes, np.bincount(ends, minlength=len(nodes)).tolist(), strict=True):
         if degree:
-            adjacency[node].update(islice(neighbours, degree))
+            start, stop = stop, stop + degree
+            adjacency[node].update(zip(names[start:stop], attrs[start:stop]))
 
 
 def two_mode(ties: TieSet, *, layers: Iterable[Layer] | None = (Layer.MEMBERSHIP,)) -> nx.Graph:
