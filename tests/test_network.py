@@ -388,7 +388,7 @@ def test_chosen_formats_are_written_alone_with_the_same_bytes(ties: TieSet, tmp_
         monkeypatch.setattr(network_exports, "PARALLEL_EDGES", 1)
     for formats, names in ((["csv"], {"nodes.csv", "edges.csv", "metrics.csv", "dictionary.csv"}),
                            (["graphml"], {"network.graphml"}), (["gexf", "rdf"], {"network.gexf", "metrics.ttl"}),
-                           (["json"], {"network.json"})):
+                           (["json"], {"network.json"}), (["rdf"], {"metrics.ttl"})):
         folder = tmp_path / "-".join(formats)
         written = write_analysis(analysis, folder, picture=False, html=False, formats=formats)
         assert {p.name for p in written} == {p.name for p in folder.iterdir()} == names | {"summary.json"}

@@ -453,6 +453,8 @@ _FILES = ("nodes.csv", "edges.csv", "metrics.csv", "dictionary.csv", "summary.js
           "network.gexf", "network.json", "metrics.ttl")
 #: The largest files, written together in one pass over the ties.
 _LARGEST = ("edges.csv", "network.graphml", "network.gexf")
+#: The files that read the ties in file order (:func:`sorted_ties`).
+_READ_TIES = {*_LARGEST, "dictionary.csv", "network.json"}
 
 
 def parse_formats(text: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -488,7 +490,8 @@ def write_all(analysis: Analysis, out_dir: Path, *, picture: bool = True, html: 
     out_dir.mkdir(parents=True, exist_ok=True)
     chosen = {"summary.json", *(name for fmt in parse_formats(formats) for name in EXPORT_FORMATS[fmt])}
     graph = analysis.graph
-    _SORTED[id(graph), "ties"] = (graph, SortedTies.of(graph))  # sorted once for every file
+    if chosen & _READ_TIES:  # sorted once for every file, before the largest are written beside
+        _SORTED[id(graph), "ties"] = (graph, SortedTies.of(graph))
     _SORTED[id(graph), "nodes"] = (graph, node_rows(graph))
     try:
         return _write_all(analysis, out_dir, chosen, picture=picture, html=html)
