@@ -40,10 +40,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import networkx as nx
 import numpy as np
 
-from alliancekg.errors import UsageError
 from alliancekg.metrics import METRICS
 from alliancekg.outputs import atomic_file, write_atomic
-from alliancekg.ties import Layer
+from alliancekg.ties import Layer, names_from_list
 
 if TYPE_CHECKING:
     from alliancekg.network import Analysis
@@ -468,13 +467,7 @@ def parse_formats(text: str | Iterable[str] | None) -> tuple[str, ...]:
     ...
     alliancekg.errors.UsageError: unknown export format 'xlsx'; formats are csv, graphml, gexf, json, rdf (or all)
     """
-    names = [n.strip() for n in (text.split(",") if isinstance(text, str) else text or ()) if n.strip()]
-    if not names or names == ["all"]:
-        return tuple(EXPORT_FORMATS)
-    for name in names:
-        if name not in EXPORT_FORMATS:
-            raise UsageError(f"unknown export format {name!r}; formats are {', '.join(EXPORT_FORMATS)} (or all)")
-    return tuple(name for name in EXPORT_FORMATS if name in names)
+    return names_from_list(text, list(EXPORT_FORMATS), "unknown export format {name!r}; formats are {known} (or all)")
 
 
 def write_all(analysis: Analysis, out_dir: Path, *, picture: bool = True, html: bool = True,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -34,7 +34,8 @@ from alliancekg.outputs import atomic_file
 from alliancekg.settings import Settings
 
 __all__ = ["AFFILIATION_LAYERS", "DIRECT_LAYERS", "TIES_DIR", "TIE_QUERIES", "TIE_TABLES", "Affiliation", "Layer",
-           "Organisation", "TieSet", "check_date", "fetch_ties", "parse_layers", "read_tie_tables", "write_tie_tables"]
+           "Organisation", "TieSet", "check_date", "fetch_ties", "names_from_list", "parse_layers", "read_tie_tables",
+           "write_tie_tables"]
 
 #: The most rows a tie query may return before the fetch stops with an error instead of a partial network.
 MAX_TIE_ROWS = 20_000_000
@@ -79,16 +80,27 @@ def parse_layers(text: str | Iterable[str] | None) -> tuple[Layer, ...]:
     ...
     alliancekg.errors.UsageError: unknown layer 'friendship'; layers are membership, partnership, programme, chair-lab, sub-organisation
     """
+    return tuple(map(Layer, names_from_list(text, [layer.value for layer in Layer],
+                                            "unknown layer {name!r}; layers are {known}")))
+
+
+def names_from_list(text: str | Iterable[str] | None, known: Sequence[str], unknown: str) -> tuple[str, ...]:
+    """The names of a comma-separated list (or of an iterable), each one of ``known``, in the order of
+    ``known``; ``all`` or nothing gives them all. Another name raises :class:`UsageError` with the
+    message ``unknown`` (a format string of ``name`` and ``known``, the names joined).
+
+    >>> names_from_list(" b,a ", ["a", "b", "c"], "{name} is not in {known}")
+    ('a', 'b')
+    >>> names_from_list("all", ["a", "b"], "")
+    ('a', 'b')
+    """
     names = [n.strip() for n in (text.split(",") if isinstance(text, str) else text or ()) if n.strip()]
     if not names or names == ["all"]:
-        return tuple(Layer)
-    chosen = set()
+        return tuple(known)
     for name in names:
-        try:
-            chosen.add(Layer(name))
-        except ValueError:
-            raise UsageError(f"unknown layer {name!r}; layers are {', '.join(Layer)}") from None
-    return tuple(layer for layer in Layer if layer in chosen)
+        if name not in known:
+            raise UsageError(unknown.format(name=name, known=", ".join(known)))
+    return tuple(name for name in known if name in names)
 
 
 def check_date(text: str) -> str:
