@@ -3,6 +3,7 @@ the same inferences, and the same dump bytes."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,8 +11,9 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from alliancekg import Settings, build
+from alliancekg import Settings, build, loading
 from alliancekg.build import STAGES, input_paths, load_store
+from alliancekg.errors import LoadError
 from alliancekg.inference import infer
 from alliancekg.loading import load_files, load_graph, normalise_literals, rdflib_triples
 from alliancekg.namespaces import bind_prefixes
@@ -38,6 +40,31 @@ def test_unusual_literals_are_rewritten() -> None:
     store.bulk_load(path=str(UNUSUAL), format=ox.RdfFormat.TURTLE)
     assert normalise_literals(store) >= 5
     assert normalise_literals(store) == 0
+
+
+def test_literals_found_while_loading_are_those_the_store_pass_finds(tmp_path: Path) -> None:
+    """The thread that reads the files beside the load finds the literals the query over the store
+    finds, in the store's form: a non-canonical number the store writes canonically is not one."""
+    extra = tmp_path / "more.ttl"
+    extra.write_text('<urn:a> <urn:p> "+7"^^<http://www.w3.org/2001/XMLSchema#integer>, '
+                     '"2021-01-05Z"^^<http://www.w3.org/2001/XMLSchema#date>, "x"^^<urn:own-type> .\n')
+    store = ox.Store()
+    for path in (UNUSUAL, extra):
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+    in_store = {row[0] for row in store.query(loading._unusual_literals_query())}
+    from_files = loading._unusual_literals_in([UNUSUAL, extra], threading.Event())
+    assert from_files == in_store
+    assert ox.Literal("2021-01-05Z", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")) in in_store
+    assert _quads(load_files([UNUSUAL, extra])) == _quads(load_store(load_graph([UNUSUAL, extra])))
+
+
+def test_a_syntax_error_stops_the_literal_reader_and_names_its_file(tmp_path: Path) -> None:
+    good, bad = tmp_path / "a.ttl", tmp_path / "b.ttl"
+    good.write_text('<urn:a> <urn:p> " 5"^^<http://www.w3.org/2001/XMLSchema#integer> .\n')
+    bad.write_text('<urn:a> <urn:p> "x .\n')
+    with pytest.raises(LoadError, match=r"b\.ttl:1: Turtle syntax error"):
+        load_files([good, bad, good])
+    assert [t.name for t in threading.enumerate() if t.name.startswith("alliancekg-literals")] == []
 
 
 def test_inference_as_updates_equals_inference_as_constructs(settings) -> None:

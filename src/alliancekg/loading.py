@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -70,7 +74,11 @@ def parse_file(path: Path) -> list[ox.Triple]:
 
 def load_files(paths: Iterable[Path], *, store: ox.Store | None = None) -> ox.Store:
     """Load every file into the default graph of ``store`` (a new in-memory store by default), one
-    file at a time, then give literals rdflib's lexical forms (:func:`normalise_literals`).
+    file at a time, then give the literals of these files rdflib's lexical forms (as
+    :func:`normalise_literals` would).
+
+    While the store loads the files (pyoxigraph lets other threads run meanwhile), a second thread
+    parses them again to find the literals to rewrite, so the rewriting costs no pass over the store.
 
     A syntax error raises :class:`LoadError` naming the file and line; the store then holds an
     unspecified part of the input and should be dropped.
@@ -82,15 +90,23 @@ def load_files(paths: Iterable[Path], *, store: ox.Store | None = None) -> ox.St
     ['5']
     """
     store = ox.Store() if store is None else store
-    for path in paths:
-        path = Path(path)
-        data, fmt = _read(path)
+    paths = [Path(path) for path in paths]
+    stop = threading.Event()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="alliancekg-literals") as pool:
+        unusual = pool.submit(_unusual_literals_in, paths, stop)
         try:
-            store.bulk_load(data, format=fmt)
-        except SyntaxError as error:
-            raise _syntax_error(path, fmt, error) from error
-        del data
-    normalise_literals(store)
+            for path in paths:
+                data, fmt = _read(path)
+                try:
+                    store.bulk_load(data, format=fmt)
+                except SyntaxError as error:
+                    raise _syntax_error(path, fmt, error) from error
+                del data
+        except BaseException:
+            stop.set()
+            raise
+        found = unusual.result()
+    _rewrite(store, found)
     return store
 
 
@@ -124,8 +140,7 @@ def rdflib_lexical(literal: ox.Literal) -> str:
     >>> rdflib_lexical(ox.Literal("2021-01-05Z", datatype=ox.NamedNode(_XSD + "date")))
     '2021-01-05'
     """
-    datatype = literal.datatype.value
-    if datatype not in _NORMALISED_SET or (datatype in _KEPT and _KEPT[datatype].fullmatch(literal.value)):
+    if not _unusual(literal):
         return literal.value
     with _quiet_rdflib():
         return str(to_rdflib(literal))
@@ -178,10 +193,41 @@ def normalise_literals(store: ox.Store) -> int:
     """
     solutions = store.query(_unusual_literals_query())
     assert isinstance(solutions, ox.QuerySolutions)
+    return _rewrite(store, [row[0] for row in solutions])
+
+
+def _unusual(literal: ox.Literal) -> bool:
+    """Whether rdflib might give ``literal`` another lexical form (see :data:`_KEPT_FORMS`)."""
+    datatype = literal.datatype.value
+    if datatype not in _NORMALISED_SET:
+        return False
+    kept = _KEPT.get(datatype)
+    return kept is None or kept.fullmatch(literal.value) is None
+
+
+def _unusual_literals_in(paths: list[Path], stop: threading.Event) -> set[ox.Literal]:
+    """The literals of ``paths`` in the form a store holds them that :func:`normalise_literals`
+    would find there, read from the files (``stop`` is looked at between files)."""
+    found: set[ox.Literal] = set()
+    literal_type = ox.Literal
+    for path in paths:
+        if stop.is_set():
+            break
+        data, fmt = _read(path)
+        try:
+            found.update(o for o in map(attrgetter("object"), ox.parse(data, format=fmt))
+                         if type(o) is literal_type and _unusual(o))
+        except SyntaxError as error:
+            raise _syntax_error(path, fmt, error) from error
+    return {stored for stored in map(_stored, found) if _unusual(stored)}
+
+
+def _rewrite(store: ox.Store, literals: Iterable[Any]) -> int:
+    """Replace each of ``literals`` (as the store holds them) in the default graph by rdflib's form
+    of it; return how many changed."""
     changes = []
     with _quiet_rdflib():
-        for row in solutions:
-            old = row[0]
+        for old in literals:
             assert isinstance(old, ox.Literal)
             new = _stored(to_oxigraph(to_rdflib(old)))
             if new != old:
