@@ -109,6 +109,12 @@ def _communities(graph: nx.Graph, nodes: list[Hashable], adjacency: sp.csr_array
                                                  seed=options.seed)
         ordered = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
         return {node: i for i, members in enumerate(ordered) for node in sorted(members)}
+    return _matrix_communities(nodes, adjacency, options, notes)
+
+
+def _matrix_communities(nodes: list[Hashable], adjacency: sp.csr_array, options: MetricOptions,
+                        notes: list[str] | None) -> dict[Hashable, int]:
+    """The communities of a graph of more than ``exact_limit`` nodes with ties, from its matrix."""
     with matrix_metrics._OneThread(options.seed):
         louvain = matrix_metrics.networkit_module().community.PLM(
             matrix_metrics._networkit(adjacency, weighted=True), refine=False, gamma=options.resolution)
@@ -169,6 +175,16 @@ class StartedMetrics:
     def __init__(self, nodes: list[Hashable], edges: _Edges, options: MetricOptions, notes: list[str]) -> None:
         self.nodes, self.edges, self.options, self.notes = nodes, edges, options, notes
         self.started = _start(edges, options, fork=len(nodes) >= PARALLEL_NODES, both=True) if nodes else None
+        forked = len(nodes) >= PARALLEL_NODES
+        if self.started is not None and forked and len(edges.a) and len(nodes) > options.exact_limit:
+            adjacency = self.started.adjacency
+            try:  # while the forked processes compute, this one computes the rest of what needs the matrix only
+                local = _Local(_matrix_communities(nodes, adjacency, options, notes),
+                               matrix_metrics._clustering(adjacency), matrix_metrics._core_number(adjacency))
+            except BaseException:
+                self.cancel()
+                raise
+            self.started = self.started._replace(local=local)
 
     def finish(self, graph: nx.Graph) -> tuple[dict[Hashable, dict[str, Any]], dict[str, Any]]:
         """The rows of :func:`node_metrics` and the :func:`graph_summary` of ``graph``, the graph of
@@ -194,7 +210,8 @@ def start_metrics_and_summary(nodes: Sequence[Hashable], a: np.ndarray, b: np.nd
     sorted order) with ``weight[i]``, every node's neighbours stored in sorted order (as
     :class:`alliancekg.projection.OneModeTies` builds its graph). From :data:`PARALLEL_NODES`
     nodes the metrics that need the matrix only run in two forked processes while the caller
-    builds the graph.
+    builds the graph; the communities, clustering and cores are computed here first, so that the
+    graph is built while the forked processes end rather than after.
 
     >>> started = start_metrics_and_summary(["a", "b", "c"], np.array([0, 1]), np.array([1, 2]), np.ones(2))
     >>> rows, summary = started.finish(nx.Graph([("a", "b", {"weight": 1.0}), ("b", "c", {"weight": 1.0})]))
@@ -207,12 +224,21 @@ def start_metrics_and_summary(nodes: Sequence[Hashable], a: np.ndarray, b: np.nd
                           notes if notes is not None else [])
 
 
+class _Local(NamedTuple):
+    """The metrics that need the matrix only and are computed in the calling process."""
+
+    partition: dict[Hashable, int]
+    clustering: np.ndarray
+    core: np.ndarray
+
+
 class _Started(NamedTuple):
     """The adjacency matrix, and the waiters of the metrics computed on it (see :func:`_start`)."""
 
     adjacency: sp.csr_array
     paths: Callable[..., Any]  #: betweenness and closeness
     others: Callable[..., Any]  #: eigenvector, PageRank, constraint and effective size
+    local: _Local | None = None  #: communities, clustering and cores, when computed already
 
 
 def _start(edges: _Edges, options: MetricOptions, *, fork: bool, both: bool) -> _Started:
@@ -235,12 +261,16 @@ def _start(edges: _Edges, options: MetricOptions, *, fork: bool, both: bool) -> 
 def _node_metrics(graph: nx.Graph, nodes: list[Hashable], edges: _Edges, options: MetricOptions,
                   partition: Mapping[Hashable, int] | None, notes: list[str],
                   started: _Started | None = None) -> dict[Hashable, dict[str, Any]]:
-    adjacency, paths, others = started or _start(edges, options, fork=len(nodes) >= PARALLEL_NODES, both=False)
+    adjacency, paths, others, local = started or _start(edges, options, fork=len(nodes) >= PARALLEL_NODES, both=False)
     try:
-        if partition is None:
-            partition = _communities(graph, nodes, adjacency, options, notes)
-        clustering = matrix_metrics._clustering(adjacency)
-        core = matrix_metrics._core_number(adjacency)
+        if local is not None:
+            partition = local.partition if partition is None else partition
+            clustering, core = local.clustering, local.core
+        else:
+            if partition is None:
+                partition = _communities(graph, nodes, adjacency, options, notes)
+            clustering = matrix_metrics._clustering(adjacency)
+            core = matrix_metrics._core_number(adjacency)
     except BaseException:
         paths(cancel=True)
         others(cancel=True)
