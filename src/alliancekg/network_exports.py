@@ -524,7 +524,7 @@ def _write_all(analysis: Analysis, out_dir: Path, chosen: set[str], *, picture: 
         from alliancekg.network_rdf import metrics_turtle
 
         if "network.json" in chosen:
-            with atomic_file(out_dir / "network.json") as file:
+            with atomic_file(out_dir / "network.json", direct=True) as file:
                 write_node_link(analysis, file)
         if "metrics.ttl" in chosen:
             write_atomic(out_dir / "metrics.ttl", metrics_turtle(analysis))  # network_rdf.turtle's bytes, faster
@@ -545,7 +545,7 @@ def _write_largest(analysis: Analysis, out_dir: Path, names: Sequence[str] = _LA
     from alliancekg.network_formats import write_graphml_and_gexf
 
     with ExitStack() as files:
-        opened = {name: files.enter_context(atomic_file(out_dir / name)) for name in names}
+        opened = {name: files.enter_context(atomic_file(out_dir / name, direct=True)) for name in names}
         write_graphml_and_gexf(analysis, opened.get("network.graphml"), opened.get("network.gexf"),
                                edges_csv=opened.get("edges.csv"))
 

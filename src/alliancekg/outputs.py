@@ -25,6 +25,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
 
+from alliancekg.direct_io import BLOCK, open_direct
 from alliancekg.loading import rdflib_lexical, rdflib_triples, to_rdflib
 from alliancekg.namespaces import ID, PREFIXES, bind_prefixes
 
@@ -81,7 +82,7 @@ def write_ntriples(store: ox.Store, path: Path, *, run_bytes: int = 64 * 2**20) 
                 runs.append(run)
                 del lines
         raw.unlink()
-        with ExitStack() as files, atomic_file(path) as out:
+        with ExitStack() as files, atomic_file(path, direct=True) as out:
             merged = heapq.merge(*(files.enter_context(open(run, "rb")) for run in runs))
             previous = None
             for line in merged:
@@ -98,7 +99,7 @@ def _sorted_triples(ntriples: Path) -> Iterator[ox.Triple]:
 def write_rdfxml(ntriples: Path, path: Path) -> None:
     """RDF/XML of a sorted N-Triples dump, with the project's prefixes; sorted input keeps the
     bytes the same from build to build."""
-    with atomic_file(path) as out:
+    with atomic_file(path, direct=True) as out:
         ox.serialize(_sorted_triples(ntriples), out, format=ox.RdfFormat.RDF_XML, prefixes=dict(PREFIXES))
 
 
@@ -153,7 +154,7 @@ def write_dumps(ntriples: Path, folder: Path, *, name: str = "alliancekg", paral
 def write_turtle_dump(ntriples: Path, path: Path) -> None:
     """Turtle of a sorted N-Triples dump with the project's prefixes: each subject once, its
     predicates and objects in sorted order."""
-    with atomic_file(path) as out:
+    with atomic_file(path, direct=True) as out:
         ox.serialize(_sorted_triples(ntriples), out, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
 
 
@@ -314,7 +315,7 @@ def _stream_jsonld(ntriples: Path, path: Path) -> None:
             scratch.write(data)
         entries.sort(key=lambda entry: entry[0])
         head = json.dumps({"@context": context}, indent=1, sort_keys=True, ensure_ascii=False)[:-2]
-        with atomic_file(path) as out:
+        with atomic_file(path, direct=True) as out:
             out.write(f'{head},\n "@graph": ['.encode())
             out.write(b"\n" if entries else b"")
             for number, (_, offset, size) in enumerate(entries):
@@ -359,14 +360,15 @@ def _add_distribution(graph: Graph, dataset: URIRef, key: str, name: str, media_
 
 
 @contextmanager
-def atomic_file(path: Path) -> Iterator[BinaryIO]:
+def atomic_file(path: Path, *, direct: bool = False) -> Iterator[BinaryIO]:
     """A binary file to write ``path`` through: it is a temporary file beside ``path``, renamed
     over it when the block ends without an error and removed otherwise, so readers see the old
-    file or the new one, never half of it."""
+    file or the new one, never half of it. With ``direct``, for files of many megabytes, it is
+    written past the page cache where it can be (see :mod:`alliancekg.direct_io`)."""
     path = Path(path)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
-        with os.fdopen(handle, "wb") as file:
+        with open_direct(handle) if direct else os.fdopen(handle, "wb") as file:
             yield file
         os.chmod(temp, 0o644)  # mkstemp makes the file private; published files are readable
         os.replace(temp, path)
@@ -376,6 +378,7 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (see :func:`atomic_file`)."""
-    with atomic_file(path) as file:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_file`), past the page cache from
+    :data:`~alliancekg.direct_io.BLOCK` bytes."""
+    with atomic_file(path, direct=len(data) >= BLOCK) as file:
         file.write(data)

@@ -338,7 +338,7 @@ def write_tie_tables(store: ox.Store, queries_dir: Path, out_dir: Path) -> list[
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, columns in TIE_TABLES.items():
-        with atomic_file(out_dir / name) as file, io.TextIOWrapper(file, encoding="utf-8", newline="") as text:
+        with atomic_file(out_dir / name, direct=True) as file, io.TextIOWrapper(file, encoding="utf-8", newline="") as text:
             writer = csv.writer(text, lineterminator="\r\n")
             writer.writerow(columns)
             writer.writerows(rows[name])
