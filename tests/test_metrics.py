@@ -239,7 +239,7 @@ def test_forked_paths_give_the_same_rows(monkeypatch: pytest.MonkeyPatch) -> Non
         raise ValueError("no")
 
     monkeypatch.setattr(matrix_metrics, "_closeness", broken)
-    with pytest.raises(RuntimeError, match="forked metric computation failed"):
+    with pytest.raises(RuntimeError, match="forked computation failed"):
         node_metrics(graph, options=options)
 
 

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from operator import attrgetter
 from pathlib import Path
@@ -30,6 +28,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node, XSDToPython
 
 from alliancekg.errors import LoadError
+from alliancekg.forked import beside
 from alliancekg.namespaces import bind_prefixes
 
 __all__ = ["FORMATS", "input_files", "load_files", "load_graph", "normalise_literals", "parse_file", "rdflib_lexical",
@@ -77,8 +76,9 @@ def load_files(paths: Iterable[Path], *, store: ox.Store | None = None) -> ox.St
     file at a time, then give the literals of these files rdflib's lexical forms (as
     :func:`normalise_literals` would).
 
-    While the store loads the files (pyoxigraph lets other threads run meanwhile), a second thread
-    parses them again to find the literals to rewrite, so the rewriting costs no pass over the store.
+    While the store loads the files, a forked copy of the process (where the system can fork)
+    parses them again to find the literals to rewrite, on the second core, so the rewriting costs
+    no pass over the store.
 
     A syntax error raises :class:`LoadError` naming the file and line; the store then holds an
     unspecified part of the input and should be dropped.
@@ -91,21 +91,19 @@ def load_files(paths: Iterable[Path], *, store: ox.Store | None = None) -> ox.St
     """
     store = ox.Store() if store is None else store
     paths = [Path(path) for path in paths]
-    stop = threading.Event()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="alliancekg-literals") as pool:
-        unusual = pool.submit(_unusual_literals_in, paths, stop)
-        try:
-            for path in paths:
-                data, fmt = _read(path)
-                try:
-                    store.bulk_load(data, format=fmt)
-                except SyntaxError as error:
-                    raise _syntax_error(path, fmt, error) from error
-                del data
-        except BaseException:
-            stop.set()
-            raise
-        found = unusual.result()
+    unusual = beside(lambda: _unusual_literals_in(paths), fork=True)
+    try:
+        for path in paths:
+            data, fmt = _read(path)
+            try:
+                store.bulk_load(data, format=fmt)
+            except SyntaxError as error:
+                raise _syntax_error(path, fmt, error) from error
+            del data
+    except BaseException:
+        unusual(cancel=True)
+        raise
+    found = unusual()
     _rewrite(store, found)
     return store
 
@@ -205,14 +203,12 @@ def _unusual(literal: ox.Literal) -> bool:
     return kept is None or kept.fullmatch(literal.value) is None
 
 
-def _unusual_literals_in(paths: list[Path], stop: threading.Event) -> set[ox.Literal]:
+def _unusual_literals_in(paths: list[Path]) -> set[ox.Literal]:
     """The literals of ``paths`` in the form a store holds them that :func:`normalise_literals`
-    would find there, read from the files (``stop`` is looked at between files)."""
+    would find there, read from the files."""
     found: set[ox.Literal] = set()
     literal_type = ox.Literal
     for path in paths:
-        if stop.is_set():
-            break
         data, fmt = _read(path)
         try:
             found.update(o for o in map(attrgetter("object"), ox.parse(data, format=fmt))

@@ -13,12 +13,7 @@ Distances are ``1 / weight``.
 from __future__ import annotations
 
 import math
-import os
-import pickle
 import random
-import signal
-import traceback
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -314,42 +309,3 @@ def _pagerank(adjacency: sp.csr_array, options: MetricOptions) -> np.ndarray | N
         if np.absolute(x - last).sum() < n * 1.0e-6:
             return x
     return None
-
-
-def _beside(compute: Callable[[], Any], *, fork: bool) -> Callable[..., Any]:
-    """Run ``compute`` in a forked copy of the process (when ``fork`` and the system can), so it
-    uses the second core while the caller computes other metrics; the function returned waits for
-    its result (or, with ``cancel=True``, stops it). Otherwise compute it now."""
-    if not fork or not hasattr(os, "fork"):
-        result = compute()
-
-        def computed(*, cancel: bool = False) -> Any:
-            return result
-        return computed
-    reading, writing = os.pipe()
-    child = os.fork()
-    if child == 0:  # the forked copy: compute, send the result, leave at once
-        os.close(reading)
-        status = 1
-        try:
-            with os.fdopen(writing, "wb") as pipe:
-                pickle.dump(compute(), pipe, protocol=pickle.HIGHEST_PROTOCOL)
-            status = 0
-        except BaseException:  # noqa: BLE001 - reported through the exit status
-            traceback.print_exc()
-        finally:
-            os._exit(status)
-    os.close(writing)
-
-    def wait(*, cancel: bool = False) -> Any:
-        if cancel:
-            os.kill(child, signal.SIGKILL)
-        with os.fdopen(reading, "rb") as pipe:
-            data = pipe.read()  # before waiting, so a full pipe cannot block the child
-        _, status = os.waitpid(child, 0)
-        if cancel:
-            return None
-        if status != 0:
-            raise RuntimeError(f"the forked metric computation failed (exit status {status})")
-        return pickle.loads(data)
-    return wait

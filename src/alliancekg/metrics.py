@@ -32,6 +32,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from alliancekg import matrix_metrics
+from alliancekg.forked import beside
 
 __all__ = ["DEFAULT_OPTIONS", "METRICS", "MetricOptions", "StartedMetrics", "communities", "graph_summary",
            "metrics_and_summary", "node_metrics", "start_metrics_and_summary"]
@@ -246,10 +247,10 @@ def _start(edges: _Edges, options: MetricOptions, *, fork: bool, both: bool) -> 
     process when ``fork``, and with ``both`` the others too, in a second one; the rest here, at once.
     NetworKit's metrics are left to the caller."""
     adjacency = _matrix(edges)
-    paths = matrix_metrics._beside(lambda: (matrix_metrics._betweenness(adjacency, options),
+    paths = beside(lambda: (matrix_metrics._betweenness(adjacency, options),
                                             matrix_metrics._closeness(adjacency, options)), fork=fork)
     try:
-        others = matrix_metrics._beside(lambda: (matrix_metrics._eigenvector(adjacency),
+        others = beside(lambda: (matrix_metrics._eigenvector(adjacency),
                                                  matrix_metrics._pagerank(adjacency, options),
                                                  matrix_metrics._brokerage(adjacency)), fork=fork and both)
     except BaseException:
