@@ -424,6 +424,7 @@ def markdown(rows: list[dict[str, Any]], about: dict[str, Any], args: argparse.N
             f"| {_cell(ours.get('peak_rss_mib'), 'MiB', 0)} "
             f"| {more}{_cell(ratio.get('time'), '×')} | {('≥ ' if bound else '')}{_cell(ratio.get('memory'), '×')} |")
 
+    lines += _later_runs(rows, ("oxload", "build", "naive"))
     lines += ["", "## Loading", "",
               ("Seconds to read the input files (ontology, vocabularies, data: the asserted triples), the rate, and "
               "the resident memory the loaded triples added, per triple. *pyoxigraph* is its bulk loader alone on "
@@ -512,13 +513,17 @@ def markdown(rows: list[dict[str, Any]], about: dict[str, Any], args: argparse.N
                      f"| {_cell(network.get('seconds')) if network.get('status') == 'ok' else network.get('status', '–')} "
                      f"| {_cell(network.get('peak_rss_mib'), 'MiB', 0)} "
                      f"| {', '.join(map(str, row.get('machine', about)['load_average_at_start']))} |")
-    later = [(row["institutions"], name, again) for row in rows for name in ("synth", "network")
-             if (again := _stage(row, name).get("machine"))]
-    if later:
-        lines += [""] + [f"At {size:,} institutions `{name}` was timed in a later run, commit {again['commit']}, "
-                         f"{again['date']}, load average at start {', '.join(map(str, again['load_average_at_start']))}."
-                         for size, name, again in later]
+    lines += _later_runs(rows, ("synth", "network"))
     return "\n".join(lines) + "\n"
+
+
+def _later_runs(rows: list[dict[str, Any]], names: tuple[str, ...]) -> list[str]:
+    """A line for each of the stages ``names`` timed in a later run than the rest of its size (``--stages``)."""
+    later = [(row["institutions"], name, again) for row in rows for name in names
+             if (again := _stage(row, name).get("machine"))]
+    return [""] + [f"At {size:,} institutions `{name}` was timed in a later run, commit {again['commit']}, "
+                   f"{again['date']}, load average at start {', '.join(map(str, again['load_average_at_start']))}."
+                   for size, name, again in later] if later else []
 
 
 def write_results(rows: list[dict[str, Any]], about: dict[str, Any], args: argparse.Namespace) -> str:

@@ -97,3 +97,11 @@ def test_every_stage_runs_on_a_tiny_dataset(bench: ModuleType, tmp_path: Path) -
                        "--stages", "network", "--append"]) == 0
     report = (out / "scale.md").read_text(encoding="utf-8")
     assert "At 12 institutions `network` was timed in a later run, commit" in report
+
+    # the build timed again: named under the whole-build table, beside the naive run it is compared with
+    assert bench.main(["--sizes", "12", "--out", str(out), "--work", str(tmp_path / "work"),
+                       "--stages", "oxload,build", "--append"]) == 0
+    report = (out / "scale.md").read_text(encoding="utf-8")
+    whole_build = report[report.index("## Whole build"):report.index("## Loading")]
+    assert "At 12 institutions `build` was timed in a later run, commit" in whole_build
+    assert "`oxload` was timed in a later run" in whole_build and "`naive`" not in whole_build
