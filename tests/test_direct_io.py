@@ -3,8 +3,11 @@ writes, and fall back to the cache when a direct write is refused."""
 
 from __future__ import annotations
 
+import errno
 import os
 import random
+import resource
+import signal
 from pathlib import Path
 
 import pytest
@@ -63,3 +66,24 @@ def test_atomic_direct_file_keeps_the_old_file_on_error(tmp_path: Path) -> None:
         file.write(b"new")
     assert path.read_bytes() == b"new"
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs file size limits")
+def test_a_failed_write_is_raised_and_keeps_the_old_file(tmp_path: Path) -> None:
+    """A write the system refuses (here past a file size limit) is raised from the block that
+    wrote it, and the file being replaced stays as it was."""
+    path = tmp_path / "out.bin"
+    path.write_bytes(b"old")
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (BLOCK + BLOCK // 2, limits[1]))
+    try:
+        with pytest.raises(OSError) as raised, atomic_file(path, direct=True) as file:
+            for _ in range(4):
+                file.write(b"x" * BLOCK)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+        signal.signal(signal.SIGXFSZ, handler)
+    assert raised.value.errno == errno.EFBIG
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]

@@ -24,6 +24,7 @@ import io
 import mmap
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from typing import Any
 
 __all__ = ["BLOCK", "DirectFile", "open_direct"]
@@ -131,10 +132,11 @@ class DirectFile(io.RawIOBase):
             os.ftruncate(self._fd, self._start + self._size)
         finally:
             self._writer.shutdown(wait=True)
-            for block in self._blocks:
-                block.close()
             os.close(self._fd)
             super().close()
+            for block in self._blocks:
+                with suppress(BufferError):  # a failed write's traceback may still hold a view of it
+                    block.close()
 
 
 def open_direct(fd: int) -> io.BufferedWriter:
