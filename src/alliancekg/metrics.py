@@ -175,8 +175,8 @@ class StartedMetrics:
 
     def __init__(self, nodes: list[Hashable], edges: _Edges, options: MetricOptions, notes: list[str]) -> None:
         self.nodes, self.edges, self.options, self.notes = nodes, edges, options, notes
-        self.started = _start(edges, options, fork=len(nodes) >= PARALLEL_NODES, both=True) if nodes else None
         forked = len(nodes) >= PARALLEL_NODES
+        self.started = _start(edges, options, fork=forked, both=True) if nodes else None
         if self.started is not None and forked and len(edges.a) and len(nodes) > options.exact_limit:
             adjacency = self.started.adjacency
             try:  # while the forked processes compute, this one computes the rest of what needs the matrix only
@@ -248,11 +248,10 @@ def _start(edges: _Edges, options: MetricOptions, *, fork: bool, both: bool) -> 
     NetworKit's metrics are left to the caller."""
     adjacency = _matrix(edges)
     paths = beside(lambda: (matrix_metrics._betweenness(adjacency, options),
-                                            matrix_metrics._closeness(adjacency, options)), fork=fork)
+                            matrix_metrics._closeness(adjacency, options)), fork=fork)
     try:
-        others = beside(lambda: (matrix_metrics._eigenvector(adjacency),
-                                                 matrix_metrics._pagerank(adjacency, options),
-                                                 matrix_metrics._brokerage(adjacency)), fork=fork and both)
+        others = beside(lambda: (matrix_metrics._eigenvector(adjacency), matrix_metrics._pagerank(adjacency, options),
+                                 matrix_metrics._brokerage(adjacency)), fork=fork and both)
     except BaseException:
         paths(cancel=True)
         raise
