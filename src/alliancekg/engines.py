@@ -24,6 +24,7 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _json_string  # json.dumps's quoting, ASCII kept as is
 from pathlib import Path
 from typing import Protocol
 
@@ -40,6 +41,7 @@ __all__ = ["Dataset", "Engine", "MemoryEngine", "RemoteEngine", "StoreEngine", "
            "solutions_json", "term_json"]
 
 Term = ox.NamedNode | ox.Literal
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # A result larger than this cannot come back through the worker's pipe in one message.
 _MAX_MESSAGE = 1 << 30
 # How much more memory than its parent a query worker may take.
@@ -61,31 +63,54 @@ class Engine(Protocol):
         ...
 
 
-def term_json(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]:
-    """A term as a SPARQL 1.1 JSON results cell."""
+def term_json(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+    """A term as a SPARQL 1.1 JSON results cell, in compact JSON text.
+
+    >>> term_json(ox.Literal("Grenoble", language="fr"))
+    '{"type":"literal","value":"Grenoble","xml:lang":"fr"}'
+    """
     if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
+        return '{"type":"uri","value":' + _json_string(term.value) + "}"
     if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    cell = {"type": "literal", "value": term.value}
+        return '{"type":"bnode","value":' + _json_string(term.value) + "}"
+    cell = '{"type":"literal","value":' + _json_string(term.value)
     if term.language:
-        cell["xml:lang"] = term.language
-    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        cell["datatype"] = term.datatype.value
-    return cell
+        return cell + ',"xml:lang":' + _json_string(term.language) + "}"
+    if term.datatype.value != _XSD_STRING:
+        return cell + ',"datatype":' + _json_string(term.datatype.value) + "}"
+    return cell + "}"
 
 
 def solutions_json(variables: Sequence[str], rows: Iterable[Sequence[object]], *,
-                   max_rows: int | None) -> bytes:
+                   max_rows: int | None, cut_at: int | None = None) -> bytes:
     """SPARQL 1.1 JSON results for ``rows`` of pyoxigraph terms (``None`` when unbound), keeping at
-    most ``max_rows`` + 1 rows so the reader can tell the answer was cut."""
-    bindings = []
+    most ``max_rows`` + 1 rows so the reader can tell the answer was cut. ``cut_at`` says in the
+    document that the rows were cut after that many (``"truncated": true`` and ``"limit"``).
+
+    The text is built cell by cell, each distinct term written once: the same bytes as
+    ``json.dumps`` of the whole document (compact, not ASCII-escaped), in well under half its time
+    for thousands of rows.
+
+    >>> solutions_json(["who"], [(ox.NamedNode("urn:a"),), (None,)], max_rows=None)
+    b'{"head":{"vars":["who"]},"results":{"bindings":[{"who":{"type":"uri","value":"urn:a"}},{}]}}'
+    """
+    keys = [_json_string(v) + ":" for v in variables]
+    cells: dict[object, str] = {}
+    bindings: list[str] = []
     for row in rows:
         if max_rows is not None and len(bindings) > max_rows:
             break
-        bindings.append({v: term_json(t) for v, t in zip(variables, row) if t is not None})
-    document = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        fields = []
+        for key, term in zip(keys, row):
+            if term is not None:
+                cell = cells.get(term)
+                if cell is None:
+                    cell = cells[term] = term_json(term)  # type: ignore[arg-type]
+                fields.append(key + cell)
+        bindings.append("{" + ",".join(fields) + "}")
+    cut = "" if cut_at is None else f',"truncated":true,"limit":{int(cut_at)}'
+    head = '{"head":{"vars":[' + ",".join(_json_string(v) for v in variables) + "]}"
+    return (head + cut + ',"results":{"bindings":[' + ",".join(bindings) + "]}}").encode()
 
 
 def boolean_json(value: bool) -> bytes:

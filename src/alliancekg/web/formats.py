@@ -8,12 +8,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 
-from alliancekg.engines import term_json
+from alliancekg.engines import solutions_json
 from alliancekg.namespaces import PREFIXES
 
 __all__ = [
@@ -103,10 +102,4 @@ def results_bytes(data: bytes, media_type: str, *, limit: int | None) -> tuple[b
 
 
 def _json(variables: list[ox.Variable], rows: list[list[Cell]], truncated: bool, limit: int | None) -> bytes:
-    document: dict[str, object] = {"head": {"vars": [v.value for v in variables]}}
-    if truncated:
-        document["truncated"] = True
-        document["limit"] = limit
-    document["results"] = {"bindings": [{v.value: term_json(t) for v, t in zip(variables, row) if t is not None}
-                                        for row in rows]}
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    return solutions_json([v.value for v in variables], rows, max_rows=None, cut_at=limit if truncated else None)
